@@ -1,0 +1,47 @@
+# Tandem: secure co-browsing on Kubernetes. `make` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_TEST := node --import tsx --test --test-reporter=spec --test-concurrency=1
+# Built Kubernetes binaries live outside the work tree so that every clone (and CI) reuses them.
+TESTBED_CACHE ?= $(HOME)/.cache/tandem/testbed
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 18
+
+.PHONY: install
+install: node_modules ## Install npm packages
+
+node_modules: package.json package-lock.json server/package.json operator/package.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+.PHONY: system-deps
+system-deps: ## Install Debian packages the tests use (redis-server, chromium) when missing
+	@bash scripts/system-deps.sh
+
+.PHONY: build
+build: node_modules ## Build the server, snippet and agent console
+	npm run build
+
+.PHONY: run
+run: build ## Start one node with its embedded defaults, the demo page and the agent console
+	node server/dist/main.js
+
+.PHONY: check
+check: node_modules ## Lint, format check and typecheck
+	npx eslint .
+	npx prettier --check .
+	npm run typecheck
+
+.PHONY: unit
+unit: node_modules ## Unit tests beside the code
+	$(NODE_TEST) $$(find server/src operator/src -name '*.test.ts' | sort)
+
+.PHONY: e2e
+e2e: build system-deps ## End-to-end tests in real Chromium
+	$(NODE_TEST) $$(find test/e2e -name '*.test.ts' | sort)
+
+.PHONY: test
+test: system-deps node_modules check build testbed ## Install what tests need, then run every test
+	$(NODE_TEST) $$(find server/src operator/src test -name '*.test.ts' | sort)

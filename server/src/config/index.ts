@@ -1,0 +1,8 @@
+export { configSchema, type Config } from './schema.ts';
+export {
+  loadConfig,
+  validateConfig,
+  readEnvOverrides,
+  type ConfigError,
+  type LoadedConfig,
+} from './load.ts';

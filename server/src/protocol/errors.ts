@@ -1,0 +1,32 @@
+/**
+ * The catalogue of error codes a peer may receive. Codes are stable; messages are for people.
+ */
+export const ERROR_CODES = {
+  invalid_message: 'The message does not match the protocol.',
+  payload_too_large: 'The message is larger than the server accepts.',
+  unsupported_protocol: 'The client speaks another protocol version.',
+  rate_limited: 'Too many attempts; try again later.',
+  session_not_found: 'No session matches.',
+  invalid_code: 'The code is not valid or has expired.',
+  session_full: 'The session has as many agents as it allows.',
+  session_ended: 'The session has ended.',
+  not_in_session: 'This connection is not part of a session.',
+  sequence_gap: 'A message was missed; a fresh snapshot was requested.',
+  forbidden_origin: 'The page origin is not allowed to connect.',
+  unauthorized: 'The credentials were missing or not valid.',
+  internal: 'The server could not complete the request.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface Failure {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+}
+
+export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
+
+export function failure(code: ErrorCode, message: string = ERROR_CODES[code]): Failure {
+  return { ok: false, code, message };
+}

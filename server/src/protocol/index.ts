@@ -1,0 +1,5 @@
+export * from './version.ts';
+export type * from './dom.ts';
+export type * from './messages.ts';
+export * from './errors.ts';
+export * from './limits.ts';

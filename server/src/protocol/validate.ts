@@ -1,0 +1,405 @@
+/**
+ * Validators for every inbound message. Each takes `unknown` (what arrived on the wire) and
+ * returns either the typed message or a failure that names the offending path. They never throw
+ * and bound the work they do: node counts, depth and string lengths are checked as they walk.
+ */
+import type { DocumentNode, ElementNode, MutationOp, SerializedNode } from './dom.ts';
+import type { ErrorCode } from './errors.ts';
+import { LIMITS } from './limits.ts';
+import type {
+  JoinRequest,
+  PageBatch,
+  PageSnapshot,
+  PointerPosition,
+  ResumeRequest,
+  StartRequest,
+} from './messages.ts';
+
+export type Parsed<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      code: Extract<ErrorCode, 'invalid_message' | 'payload_too_large'>;
+      message: string;
+    };
+
+/** Thrown only inside this module to unwind a walk; every exported function catches it. */
+class Invalid extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    readonly tooLarge = false,
+  ) {
+    super(`${path}: ${reason}`);
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function object(value: unknown, path: string): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Invalid(path, 'expected an object');
+  }
+  return value as Obj;
+}
+
+function onlyKeys(obj: Obj, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) throw new Invalid(`${path}.${key}`, 'unknown field');
+  }
+}
+
+function string(value: unknown, path: string, max: number = LIMITS.maxStringLength): string {
+  if (typeof value !== 'string') throw new Invalid(path, 'expected a string');
+  if (value.length > max) throw new Invalid(path, `longer than ${max} characters`, true);
+  return value;
+}
+
+function finite(value: unknown, path: string, min = -1e9, max = 1e9): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new Invalid(path, 'expected a finite number');
+  }
+  if (value < min || value > max) throw new Invalid(path, `outside ${min}..${max}`);
+  return value;
+}
+
+function integer(value: unknown, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const n = finite(value, path, min, max);
+  if (!Number.isInteger(n)) throw new Invalid(path, 'expected an integer');
+  return n;
+}
+
+function boolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw new Invalid(path, 'expected a boolean');
+  return value;
+}
+
+function array(value: unknown, path: string, max: number): unknown[] {
+  if (!Array.isArray(value)) throw new Invalid(path, 'expected an array');
+  if (value.length > max) throw new Invalid(path, `more than ${max} items`, true);
+  return value;
+}
+
+function optional<T>(
+  obj: Obj,
+  key: string,
+  path: string,
+  parse: (v: unknown, p: string) => T,
+): T | undefined {
+  return obj[key] === undefined ? undefined : parse(obj[key], `${path}.${key}`);
+}
+
+const TAG = /^[a-z][a-z0-9._-]*(?::[a-z][a-z0-9._-]*)?$/;
+// Control characters are exactly what an attribute name must not contain.
+// eslint-disable-next-line no-control-regex
+const ATTRIBUTE = /^[^\s"'>/=\u0000-\u001f]+$/;
+
+function nodeId(value: unknown, path: string): number {
+  return integer(value, path, 1, 2 ** 31 - 1);
+}
+
+/** Walks a tree of serialized nodes, counting nodes and depth against the limits. */
+class TreeChecker {
+  private nodes = 0;
+
+  constructor(private readonly maxNodes: number) {}
+
+  document(value: unknown, path: string, depth: number): DocumentNode {
+    const obj = object(value, path);
+    onlyKeys(obj, ['type', 'id', 'children', 'scroll'], path);
+    if (obj.type !== 'document') throw new Invalid(`${path}.type`, "expected 'document'");
+    this.count(path, depth);
+    const doc: DocumentNode = {
+      type: 'document',
+      id: nodeId(obj.id, `${path}.id`),
+      children: this.children(obj.children, `${path}.children`, depth),
+    };
+    const scroll = optional(obj, 'scroll', path, scrollPosition);
+    if (scroll) doc.scroll = scroll;
+    return doc;
+  }
+
+  node(value: unknown, path: string, depth: number): SerializedNode {
+    const obj = object(value, path);
+    if (obj.type === 'text') {
+      onlyKeys(obj, ['type', 'id', 'text'], path);
+      this.count(path, depth);
+      return {
+        type: 'text',
+        id: nodeId(obj.id, `${path}.id`),
+        text: string(obj.text, `${path}.text`),
+      };
+    }
+    if (obj.type !== 'element') throw new Invalid(`${path}.type`, "expected 'element' or 'text'");
+    return this.element(obj, path, depth);
+  }
+
+  private element(obj: Obj, path: string, depth: number): ElementNode {
+    onlyKeys(obj, ELEMENT_KEYS, path);
+    this.count(path, depth);
+    const tag = string(obj.tag, `${path}.tag`, LIMITS.maxTagLength);
+    if (!TAG.test(tag)) throw new Invalid(`${path}.tag`, 'not a valid tag name');
+    const el: ElementNode = {
+      type: 'element',
+      id: nodeId(obj.id, `${path}.id`),
+      tag,
+      attrs: attributes(obj.attrs, `${path}.attrs`),
+      children: this.children(obj.children, `${path}.children`, depth),
+    };
+    if (obj.ns !== undefined) {
+      if (obj.ns !== 'svg' && obj.ns !== 'math')
+        throw new Invalid(`${path}.ns`, "expected 'svg' or 'math'");
+      el.ns = obj.ns;
+    }
+    if (obj.shadow !== undefined) el.shadow = this.children(obj.shadow, `${path}.shadow`, depth);
+    if (obj.frame !== undefined) el.frame = this.document(obj.frame, `${path}.frame`, depth + 1);
+    const value = optional(obj, 'value', path, string);
+    if (value !== undefined) el.value = value;
+    const checked = optional(obj, 'checked', path, boolean);
+    if (checked !== undefined) el.checked = checked;
+    const selected = optional(obj, 'selected', path, boolean);
+    if (selected !== undefined) el.selected = selected;
+    const scroll = optional(obj, 'scroll', path, scrollPosition);
+    if (scroll) el.scroll = scroll;
+    const css = optional(obj, 'css', path, string);
+    if (css !== undefined) el.css = css;
+    const canvas = optional(obj, 'canvas', path, string);
+    if (canvas !== undefined) el.canvas = canvas;
+    return el;
+  }
+
+  private children(value: unknown, path: string, depth: number): SerializedNode[] {
+    const items = array(value, path, this.maxNodes);
+    return items.map((item, i) => this.node(item, `${path}[${i}]`, depth + 1));
+  }
+
+  private count(path: string, depth: number): void {
+    this.nodes += 1;
+    if (this.nodes > this.maxNodes)
+      throw new Invalid(path, `more than ${this.maxNodes} nodes`, true);
+    if (depth > LIMITS.maxDepth)
+      throw new Invalid(path, `nested deeper than ${LIMITS.maxDepth}`, true);
+  }
+}
+
+const ELEMENT_KEYS = [
+  'type',
+  'id',
+  'tag',
+  'ns',
+  'attrs',
+  'children',
+  'shadow',
+  'frame',
+  'value',
+  'checked',
+  'selected',
+  'scroll',
+  'css',
+  'canvas',
+] as const;
+
+function attributes(value: unknown, path: string): Record<string, string> {
+  const obj = object(value, path);
+  const keys = Object.keys(obj);
+  if (keys.length > LIMITS.maxAttributesPerElement) {
+    throw new Invalid(path, `more than ${LIMITS.maxAttributesPerElement} attributes`, true);
+  }
+  // A null-prototype object: an attribute named `__proto__` must stay an ordinary key.
+  const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const name of keys) {
+    attrs[attributeName(name, `${path}`)] = string(obj[name], `${path}.${name}`);
+  }
+  return attrs;
+}
+
+function attributeName(name: string, path: string): string {
+  if (name.length === 0 || name.length > LIMITS.maxAttributeNameLength || !ATTRIBUTE.test(name)) {
+    throw new Invalid(`${path}.${name.slice(0, 40)}`, 'not a valid attribute name');
+  }
+  return name;
+}
+
+function scrollPosition(value: unknown, path: string): { x: number; y: number } {
+  const obj = object(value, path);
+  onlyKeys(obj, ['x', 'y'], path);
+  return { x: finite(obj.x, `${path}.x`), y: finite(obj.y, `${path}.y`) };
+}
+
+function viewport(value: unknown, path: string): { width: number; height: number } {
+  const obj = object(value, path);
+  onlyKeys(obj, ['width', 'height'], path);
+  return {
+    width: integer(obj.width, `${path}.width`, 0, 100_000),
+    height: integer(obj.height, `${path}.height`, 0, 100_000),
+  };
+}
+
+function op(value: unknown, path: string, tree: TreeChecker): MutationOp {
+  const obj = object(value, path);
+  const id = (): number => nodeId(obj.id, `${path}.id`);
+  switch (obj.op) {
+    case 'add': {
+      onlyKeys(obj, ['op', 'parent', 'before', 'node', 'shadow'], path);
+      const added: MutationOp = {
+        op: 'add',
+        parent: nodeId(obj.parent, `${path}.parent`),
+        before: obj.before === null ? null : nodeId(obj.before, `${path}.before`),
+        node: tree.node(obj.node, `${path}.node`, 1),
+      };
+      if (obj.shadow !== undefined) added.shadow = boolean(obj.shadow, `${path}.shadow`);
+      return added;
+    }
+    case 'remove':
+      onlyKeys(obj, ['op', 'id'], path);
+      return { op: 'remove', id: id() };
+    case 'attr': {
+      onlyKeys(obj, ['op', 'id', 'name', 'value'], path);
+      const name = attributeName(
+        string(obj.name, `${path}.name`, LIMITS.maxAttributeNameLength),
+        path,
+      );
+      const attrValue = obj.value === null ? null : string(obj.value, `${path}.value`);
+      return { op: 'attr', id: id(), name, value: attrValue };
+    }
+    case 'text':
+      onlyKeys(obj, ['op', 'id', 'text'], path);
+      return { op: 'text', id: id(), text: string(obj.text, `${path}.text`) };
+    case 'input': {
+      onlyKeys(obj, ['op', 'id', 'value', 'checked', 'selected'], path);
+      const input: MutationOp = { op: 'input', id: id() };
+      const v = optional(obj, 'value', path, string);
+      if (v !== undefined) input.value = v;
+      const checked = optional(obj, 'checked', path, boolean);
+      if (checked !== undefined) input.checked = checked;
+      const selected = optional(obj, 'selected', path, boolean);
+      if (selected !== undefined) input.selected = selected;
+      return input;
+    }
+    case 'scroll':
+      onlyKeys(obj, ['op', 'id', 'x', 'y'], path);
+      return {
+        op: 'scroll',
+        id: id(),
+        x: finite(obj.x, `${path}.x`),
+        y: finite(obj.y, `${path}.y`),
+      };
+    case 'frame':
+      onlyKeys(obj, ['op', 'id', 'doc'], path);
+      return {
+        op: 'frame',
+        id: id(),
+        doc: obj.doc === null ? null : tree.document(obj.doc, `${path}.doc`, 1),
+      };
+    case 'css':
+      onlyKeys(obj, ['op', 'id', 'css'], path);
+      return { op: 'css', id: id(), css: string(obj.css, `${path}.css`) };
+    case 'canvas':
+      onlyKeys(obj, ['op', 'id', 'data'], path);
+      return { op: 'canvas', id: id(), data: string(obj.data, `${path}.data`) };
+    case 'viewport': {
+      onlyKeys(obj, ['op', 'width', 'height'], path);
+      const size = viewport({ width: obj.width, height: obj.height }, path);
+      return { op: 'viewport', ...size };
+    }
+    default:
+      throw new Invalid(`${path}.op`, 'unknown operation');
+  }
+}
+
+function run<T>(parse: () => T): Parsed<T> {
+  try {
+    return { ok: true, value: parse() };
+  } catch (error) {
+    if (error instanceof Invalid) {
+      return {
+        ok: false,
+        code: error.tooLarge ? 'payload_too_large' : 'invalid_message',
+        message: error.message,
+      };
+    }
+    // A RangeError from a pathological input (for example a cyclic structure) is still bad input.
+    return { ok: false, code: 'invalid_message', message: 'message could not be read' };
+  }
+}
+
+export function parseSnapshot(
+  input: unknown,
+  maxNodes: number = LIMITS.maxNodes,
+): Parsed<PageSnapshot> {
+  return run(() => {
+    const obj = object(input, 'snapshot');
+    onlyKeys(obj, ['seq', 'url', 'title', 'viewport', 'doc'], 'snapshot');
+    return {
+      seq: integer(obj.seq, 'snapshot.seq'),
+      url: string(obj.url, 'snapshot.url', LIMITS.maxUrlLength),
+      title: string(obj.title, 'snapshot.title', 1024),
+      viewport: viewport(obj.viewport, 'snapshot.viewport'),
+      doc: new TreeChecker(maxNodes).document(obj.doc, 'snapshot.doc', 0),
+    };
+  });
+}
+
+export function parseBatch(input: unknown, maxNodes: number = LIMITS.maxNodes): Parsed<PageBatch> {
+  return run(() => {
+    const obj = object(input, 'batch');
+    onlyKeys(obj, ['seq', 'sentAt', 'ops'], 'batch');
+    const tree = new TreeChecker(maxNodes);
+    const ops = array(obj.ops, 'batch.ops', LIMITS.maxOpsPerBatch);
+    return {
+      seq: integer(obj.seq, 'batch.seq'),
+      sentAt: finite(obj.sentAt, 'batch.sentAt', 0, 1e15),
+      ops: ops.map((item, i) => op(item, `batch.ops[${i}]`, tree)),
+    };
+  });
+}
+
+export function parsePointer(input: unknown): Parsed<PointerPosition & { target?: number }> {
+  return run(() => {
+    const obj = object(input, 'pointer');
+    onlyKeys(obj, ['x', 'y', 'target'], 'pointer');
+    const pointer: PointerPosition & { target?: number } = {
+      x: finite(obj.x, 'pointer.x', -1e6, 1e6),
+      y: finite(obj.y, 'pointer.y', -1e6, 1e7),
+    };
+    if (obj.target !== undefined) pointer.target = nodeId(obj.target, 'pointer.target');
+    return pointer;
+  });
+}
+
+export function parseStartRequest(input: unknown): Parsed<StartRequest> {
+  return run(() => {
+    const obj = object(input, 'start');
+    onlyKeys(obj, ['protocol', 'url'], 'start');
+    return {
+      protocol: integer(obj.protocol, 'start.protocol', 0, 1000),
+      url: string(obj.url, 'start.url', LIMITS.maxUrlLength),
+    };
+  });
+}
+
+export function parseResumeRequest(input: unknown): Parsed<ResumeRequest> {
+  return run(() => {
+    const obj = object(input, 'resume');
+    onlyKeys(obj, ['protocol', 'sessionId', 'token'], 'resume');
+    return {
+      protocol: integer(obj.protocol, 'resume.protocol', 0, 1000),
+      sessionId: string(obj.sessionId, 'resume.sessionId', 64),
+      token: string(obj.token, 'resume.token', 128),
+    };
+  });
+}
+
+export function parseJoinRequest(input: unknown): Parsed<JoinRequest> {
+  return run(() => {
+    const obj = object(input, 'join');
+    onlyKeys(obj, ['protocol', 'code', 'name'], 'join');
+    const req: JoinRequest = {
+      protocol: integer(obj.protocol, 'join.protocol', 0, 1000),
+      code: string(obj.code, 'join.code', 32),
+    };
+    const name = optional(obj, 'name', 'join', (v, p) => string(v, p, 80));
+    if (name !== undefined) req.name = name;
+    return req;
+  });
+}

@@ -1,0 +1,2 @@
+export type { PageRecord, SessionRecord, Store } from './store.ts';
+export { MemoryStore } from './memory-store.ts';

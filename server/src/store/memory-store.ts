@@ -1,0 +1,116 @@
+/** The single-node store: plain maps, with expiry checked lazily and by a sweep. */
+import type { PageBatch, PageSnapshot } from '../protocol/index.ts';
+import type { PageRecord, SessionRecord, Store } from './store.ts';
+
+interface Entry {
+  session: SessionRecord;
+  expiresAt: number;
+  page: PageRecord;
+}
+
+export class MemoryStore implements Store {
+  private readonly sessions = new Map<string, Entry>();
+  private readonly codes = new Map<string, string>();
+  private readonly counters = new Map<string, { windowStart: number; count: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async createSession(session: SessionRecord, ttlMs: number): Promise<boolean> {
+    const holder = this.codes.get(session.code);
+    if (holder !== undefined && this.live(holder)) return false;
+    this.codes.set(session.code, session.id);
+    this.sessions.set(session.id, {
+      session: structuredClone(session),
+      expiresAt: this.now() + ttlMs,
+      page: { snapshot: null, batches: [], lastSeq: 0 },
+    });
+    return true;
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    const entry = this.live(id);
+    return entry ? structuredClone(entry.session) : null;
+  }
+
+  async findSessionIdByCode(code: string): Promise<string | null> {
+    const id = this.codes.get(code);
+    return id !== undefined && this.live(id) ? id : null;
+  }
+
+  async saveSession(session: SessionRecord, ttlMs: number): Promise<void> {
+    const entry = this.live(session.id);
+    if (!entry) return;
+    entry.session = structuredClone(session);
+    entry.expiresAt = this.now() + ttlMs;
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    const entry = this.sessions.get(id);
+    if (!entry) return;
+    this.sessions.delete(id);
+    if (this.codes.get(entry.session.code) === id) this.codes.delete(entry.session.code);
+  }
+
+  async listSessionIds(): Promise<string[]> {
+    return [...this.sessions.keys()].filter((id) => this.live(id));
+  }
+
+  async putSnapshot(id: string, snapshot: PageSnapshot): Promise<void> {
+    const entry = this.live(id);
+    if (entry) entry.page = { snapshot, batches: [], lastSeq: snapshot.seq };
+  }
+
+  async appendBatch(id: string, batch: PageBatch): Promise<number> {
+    const entry = this.live(id);
+    if (!entry) return 0;
+    entry.page.batches.push(batch);
+    entry.page.lastSeq = batch.seq;
+    return entry.page.batches.length;
+  }
+
+  async getPage(id: string): Promise<PageRecord> {
+    const entry = this.live(id);
+    if (!entry) return { snapshot: null, batches: [], lastSeq: 0 };
+    // Snapshots and batches are never mutated after they are stored, so a shallow copy is safe.
+    return { ...entry.page, batches: [...entry.page.batches] };
+  }
+
+  async hit(key: string, windowMs: number, now: number): Promise<number> {
+    const counter = this.counters.get(key);
+    if (!counter || now - counter.windowStart >= windowMs) {
+      this.counters.set(key, { windowStart: now, count: 1 });
+      if (this.counters.size > 100_000) this.pruneCounters(windowMs, now);
+      return 1;
+    }
+    counter.count += 1;
+    return counter.count;
+  }
+
+  async isHealthy(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.sessions.clear();
+    this.codes.clear();
+    this.counters.clear();
+  }
+
+  /** The entry when present and not expired; an expired one is removed on the way. */
+  private live(id: string): Entry | undefined {
+    const entry = this.sessions.get(id);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.sessions.delete(id);
+      if (this.codes.get(entry.session.code) === id) this.codes.delete(entry.session.code);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private pruneCounters(windowMs: number, now: number): void {
+    for (const [key, counter] of this.counters) {
+      if (now - counter.windowStart >= windowMs) this.counters.delete(key);
+    }
+  }
+}
