@@ -45,3 +45,19 @@ e2e: build system-deps ## End-to-end tests in real Chromium
 .PHONY: test
 test: system-deps node_modules check build testbed ## Install what tests need, then run every test
 	$(NODE_TEST) $$(find server/src operator/src test -name '*.test.ts' | sort)
+
+# --- Control-plane testbed: a real Kubernetes API server for the operator's tests -----------------
+# See testbed/README.md. Exported so that the tests find the cache `make testbed` filled.
+export TESTBED_CACHE
+
+.PHONY: testbed
+testbed: ## Build etcd, kube-apiserver, controller manager, scheduler, kwok, helm (cached)
+	@bash testbed/build.sh
+
+.PHONY: cluster-up
+cluster-up: testbed node_modules ## Start the tests' control plane for kubectl; prints its kubeconfig
+	@node --import tsx test/operator/harness/cluster-cli.ts up
+
+.PHONY: cluster-down
+cluster-down: node_modules ## Stop the control plane that cluster-up started
+	@node --import tsx test/operator/harness/cluster-cli.ts down
