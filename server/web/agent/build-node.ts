@@ -1,0 +1,120 @@
+/**
+ * Builds live DOM nodes from serialized ones, inside a given document. Elements are created with
+ * createElementNS and attributes set one by one through the policy, never parsed from HTML.
+ */
+import type {
+  DocumentNode,
+  ElementNode,
+  NodeId,
+  SerializedNode,
+} from '../../src/protocol/index.ts';
+import { isAllowedAttribute, isAllowedElement } from './policy.ts';
+import { svgTagName } from './svg-names.ts';
+
+export const HTML_NS = 'http://www.w3.org/1999/xhtml';
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const MATH_NS = 'http://www.w3.org/1998/Math/MathML';
+const XLINK_NS = 'http://www.w3.org/1999/xlink';
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+export interface BuildContext {
+  register(id: NodeId, node: Node): void;
+  /** A frame element was built; its document (if any) is the caller's to build. */
+  onFrame(frame: HTMLIFrameElement, doc: DocumentNode | undefined): void;
+  setScroll(id: NodeId, x: number, y: number): void;
+  drawCanvas(canvas: HTMLCanvasElement, data: string): void;
+}
+
+/** Sets one attribute, if the policy allows it; returns whether it was set. */
+export function setAttribute(el: Element, name: string, value: string): boolean {
+  if (!isAllowedAttribute(el.localName.toLowerCase(), name, value)) return false;
+  try {
+    if (name.startsWith('xlink:')) el.setAttributeNS(XLINK_NS, name, value);
+    else if (name.startsWith('xml:')) el.setAttributeNS(XML_NS, name, value);
+    else el.setAttribute(name, value);
+    return true;
+  } catch {
+    return false; // A name the DOM refuses; the element is still useful without it.
+  }
+}
+
+export function removeAttribute(el: Element, name: string): void {
+  if (name.startsWith('xlink:')) el.removeAttributeNS(XLINK_NS, name.slice(6));
+  else el.removeAttribute(name);
+}
+
+/** Applies live form state, which attributes do not carry. */
+export function setFormState(
+  node: Node,
+  state: { value?: string; checked?: boolean; selected?: boolean },
+): void {
+  const el = node as HTMLInputElement & HTMLOptionElement;
+  if (state.value !== undefined && 'value' in el) el.value = state.value;
+  if (state.checked !== undefined && 'checked' in el) el.checked = state.checked;
+  if (state.selected !== undefined && 'selected' in el) el.selected = state.selected;
+}
+
+function createElement(doc: Document, node: ElementNode): Element | null {
+  try {
+    if (node.ns === 'svg') return doc.createElementNS(SVG_NS, svgTagName(node.tag));
+    if (node.ns === 'math') return doc.createElementNS(MATH_NS, node.tag);
+    return doc.createElementNS(HTML_NS, node.tag);
+  } catch {
+    return null;
+  }
+}
+
+function buildElement(doc: Document, node: ElementNode, ctx: BuildContext): Element | null {
+  if (!isAllowedElement(node.tag, node.attrs)) return null;
+  const el = createElement(doc, node);
+  if (!el) return null;
+  for (const [name, value] of Object.entries(node.attrs)) setAttribute(el, name, value);
+  if (node.tag === 'iframe' && el.namespaceURI === HTML_NS) {
+    ctx.onFrame(el as HTMLIFrameElement, node.frame);
+  }
+  appendChildren(el, node.children, ctx);
+  if (node.shadow) {
+    try {
+      const root = el.attachShadow({ mode: 'open' });
+      appendChildren(root, node.shadow, ctx);
+    } catch {
+      // Not every element can host a shadow root; its light DOM is still shown.
+    }
+  }
+  if (node.css !== undefined && node.tag === 'style') el.textContent = node.css;
+  if (node.canvas !== undefined && node.tag === 'canvas') {
+    ctx.drawCanvas(el as HTMLCanvasElement, node.canvas);
+  }
+  setFormState(el, node);
+  ctx.register(node.id, el);
+  if (node.scroll) ctx.setScroll(node.id, node.scroll.x, node.scroll.y);
+  return el;
+}
+
+/** Builds a node and its subtree; null when the policy refuses it. */
+export function buildNode(doc: Document, node: SerializedNode, ctx: BuildContext): Node | null {
+  if (node.type === 'text') {
+    const text = doc.createTextNode(node.text);
+    ctx.register(node.id, text);
+    return text;
+  }
+  return buildElement(doc, node, ctx);
+}
+
+function appendChildren(
+  parent: Element | ShadowRoot,
+  children: SerializedNode[],
+  ctx: BuildContext,
+): void {
+  const doc = parent.ownerDocument;
+  if (!doc) return;
+  const options: [Node, ElementNode][] = [];
+  for (const child of children) {
+    const built = buildNode(doc, child, ctx);
+    if (!built) continue;
+    parent.appendChild(built);
+    if (child.type === 'element' && child.selected !== undefined) options.push([built, child]);
+  }
+  // Inserting a selected option makes a single select deselect the others: re-apply in order.
+  for (const [built, child] of options) setFormState(built, child);
+}

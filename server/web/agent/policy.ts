@@ -1,0 +1,63 @@
+/**
+ * What the console refuses to build, whatever the server sent. The server sanitizes and the frame
+ * runs no scripts; this is the third layer and must hold on its own.
+ */
+
+/** Elements never created: scripts, plugins, and what could navigate or re-base the frame. */
+const BLOCKED_TAGS = new Set([
+  'script',
+  'noscript',
+  'base',
+  'object',
+  'embed',
+  'applet',
+  'frame',
+  'frameset',
+  'portal',
+]);
+
+const URL_ATTRIBUTES = new Set([
+  'src',
+  'href',
+  'xlink:href',
+  'action',
+  'formaction',
+  'poster',
+  'data',
+]);
+
+export function isScriptUrl(value: string): boolean {
+  // Browsers ignore whitespace and control characters inside the scheme.
+  const compact = value.replace(/[\s\p{Cc}]/gu, '').toLowerCase();
+  return (
+    compact.startsWith('javascript:') ||
+    compact.startsWith('vbscript:') ||
+    compact.startsWith('data:text/html')
+  );
+}
+
+/** Whether an element with this tag and attributes may be created. */
+export function isAllowedElement(tag: string, attrs: Record<string, string>): boolean {
+  if (BLOCKED_TAGS.has(tag)) return false;
+  if (tag === 'meta' && 'http-equiv' in attrs) return false; // meta refresh navigates.
+  if (tag === 'link') return /\b(stylesheet|icon)\b/i.test(attrs.rel ?? '');
+  if (
+    (tag === 'set' || tag === 'animate') &&
+    /href/i.test(attrs.attributename ?? attrs.attributeName ?? '')
+  ) {
+    return false; // SVG animation can turn a link into a script URL.
+  }
+  return true;
+}
+
+/** Whether an attribute may be set; `tag` is the lower-case element name. */
+export function isAllowedAttribute(tag: string, name: string, value: string): boolean {
+  const lower = name.toLowerCase();
+  if (lower.startsWith('on') || lower === 'srcdoc') return false;
+  // The console sets a frame's src and sandbox itself; the page's must never apply.
+  if ((tag === 'iframe' || tag === 'frame') && ['src', 'sandbox', 'allow'].includes(lower)) {
+    return false;
+  }
+  if ((URL_ATTRIBUTES.has(lower) || lower === 'srcset') && isScriptUrl(value)) return false;
+  return true;
+}

@@ -1,0 +1,184 @@
+/**
+ * The customer's side of one co-browsing session: the socket, the session handshake, numbering
+ * and sending what the recorder emits, and the widget. Every server event handler is guarded.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type {
+  CustomerToServerEvents,
+  EndReason,
+  MutationOp,
+  ServerToCustomerEvents,
+  SessionView,
+  StartResult,
+} from '../../src/protocol/index.ts';
+import { CUSTOMER_NAMESPACE, PROTOCOL_VERSION } from '../../src/protocol/index.ts';
+import { guard, report } from './guard.ts';
+import { startRecorder, type Recorder } from './recorder.ts';
+import { createWidget, describeAgents, type Widget } from './widget.ts';
+
+export type SessionState = 'connecting' | 'waiting' | 'active' | 'reconnecting' | 'ended';
+
+export interface SessionOptions {
+  /** The Tandem server's origin. */
+  origin: string;
+  doc: Document;
+  /** Called once when the session ends, from either side. */
+  onEnd?: (reason: EndReason | 'stopped') => void;
+}
+
+type CustomerSocket = Socket<ServerToCustomerEvents, CustomerToServerEvents>;
+
+/** How long "Session ended" stays visible before the widget goes away. */
+const ENDED_NOTICE_MS = 4000;
+
+export class CustomerSession {
+  state: SessionState = 'connecting';
+  private readonly socket: CustomerSocket;
+  private readonly widget: Widget;
+  private recorder: Recorder | undefined;
+  private credentials: { sessionId: string; token: string } | undefined;
+  /** True while the server knows this connection as the session's customer. */
+  private ready = false;
+  private seq = 0;
+  readonly code: Promise<string>;
+
+  constructor(private readonly options: SessionOptions) {
+    this.widget = createWidget(options.doc, () => this.end());
+    this.socket = io(`${options.origin}${CUSTOMER_NAMESPACE}`, {
+      transports: ['websocket'],
+      reconnectionDelayMax: 5000,
+    });
+    this.code = new Promise<string>((resolve, reject) => {
+      this.socket.on(
+        'connect',
+        guard(() => this.onConnect(resolve, reject)),
+      );
+    });
+    this.code.catch(() => undefined); // The caller may not listen; a failure is not unhandled.
+    const socket = this.socket;
+    socket.on(
+      'disconnect',
+      guard(() => {
+        this.ready = false;
+        if (this.state !== 'ended') this.setState('reconnecting', 'Reconnecting…');
+      }),
+    );
+    socket.on(
+      'session:state',
+      guard((view: SessionView) => this.onView(view)),
+    );
+    socket.on(
+      'page:resync',
+      guard(() => this.sendSnapshot()),
+    );
+    socket.on(
+      'agent:pointer',
+      guard((pointer) => this.widget.showPointer(pointer)),
+    );
+    socket.on(
+      'session:ended',
+      guard(({ reason }) => this.finish(reason)),
+    );
+    socket.on(
+      'protocol:error',
+      guard((error) => report(`refused by server: ${error.code} (${error.event})`)),
+    );
+  }
+
+  private onConnect(resolve: (code: string) => void, reject: (error: Error) => void): void {
+    const onResult = guard((res: StartResult) => {
+      if (!res.ok) {
+        reject(new Error(res.message));
+        this.finish('server');
+        return;
+      }
+      this.credentials = { sessionId: res.sessionId, token: res.token };
+      this.ready = true;
+      this.widget.setCode(res.code);
+      if (this.state === 'connecting' || this.state === 'reconnecting') {
+        this.setState('waiting', describeAgents([]));
+      }
+      resolve(res.code);
+      this.recorder ??= this.startRecording();
+      this.sendSnapshot();
+    });
+    if (this.credentials) {
+      this.socket.emit(
+        'session:resume',
+        { protocol: PROTOCOL_VERSION, ...this.credentials },
+        onResult,
+      );
+    } else {
+      const url = this.options.doc.location.href;
+      this.socket.emit('session:start', { protocol: PROTOCOL_VERSION, url }, onResult);
+    }
+  }
+
+  private startRecording(): Recorder {
+    return startRecorder({
+      doc: this.options.doc,
+      isIgnored: (node) => node === this.widget.host,
+      onBatch: (ops) => this.sendBatch(ops),
+      onPointer: (pointer) => {
+        if (this.ready) this.socket.volatile.emit('page:pointer', pointer);
+      },
+    });
+  }
+
+  private onView(view: SessionView): void {
+    if (view.status === 'ended') return;
+    const names = view.agents.map((agent) => agent.name);
+    this.setState(names.length > 0 ? 'active' : 'waiting', describeAgents(names));
+  }
+
+  private setState(state: SessionState, text: string): void {
+    this.state = state;
+    this.widget.setStatus(text);
+  }
+
+  /** A full snapshot; the next sequence number, since a snapshot restarts nothing. */
+  private sendSnapshot(): void {
+    if (!this.ready || !this.recorder) return;
+    const snapshot = this.recorder.snapshot();
+    this.seq += 1;
+    this.socket.emit('page:snapshot', { seq: this.seq, ...snapshot });
+  }
+
+  private sendBatch(ops: MutationOp[]): void {
+    // While disconnected nothing is sent (and no number used): a snapshot follows the resume.
+    if (!this.ready) return;
+    this.seq += 1;
+    this.socket.emit('page:batch', { seq: this.seq, sentAt: Date.now(), ops });
+  }
+
+  /** Ends the session for everyone (the widget's button). */
+  end(): void {
+    if (this.state === 'ended') return;
+    if (this.socket.connected) this.socket.emit('session:end');
+    this.finish('customer');
+  }
+
+  /** Stops everything locally: recorder, socket, widget. */
+  stop(): void {
+    this.finish('stopped', false);
+  }
+
+  private finish(reason: EndReason | 'stopped', notice = true): void {
+    const wasEnded = this.state === 'ended';
+    this.state = 'ended';
+    this.ready = false;
+    this.recorder?.stop();
+    this.recorder = undefined;
+    this.socket.disconnect();
+    if (notice) {
+      this.widget.setStatus('Session ended');
+      setTimeout(
+        guard(() => this.widget.remove()),
+        ENDED_NOTICE_MS,
+      );
+    } else {
+      this.widget.remove();
+    }
+    if (!wasEnded) this.options.onEnd?.(reason);
+  }
+}
