@@ -1,0 +1,165 @@
+/**
+ * The agent's socket: join by code, check the stream order, and report what happens.
+ * Rejoins with the same code after a reconnect; every handler is wrapped so one bad message
+ * cannot break the console.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type {
+  AgentToServerEvents,
+  EndReason,
+  JoinResult,
+  PageBatch,
+  PageSnapshot,
+  PointerPosition,
+  ServerToAgentEvents,
+  SessionView,
+} from '../../src/protocol/index.ts';
+import { AGENT_NAMESPACE, PROTOCOL_VERSION } from '../../src/protocol/index.ts';
+import { SequenceTracker } from './sequence.ts';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
+
+export interface ConnectionEvents {
+  state(state: ConnectionState): void;
+  view(view: SessionView): void;
+  snapshot(snapshot: PageSnapshot): void;
+  batch(batch: PageBatch): void;
+  pointer(pointer: PointerPosition): void;
+  ended(reason: EndReason | 'left'): void;
+  /** The join was refused (bad code, full session…); the connection is closed. */
+  refused(message: string): void;
+}
+
+/** How long to wait for the server to confirm that the session ended. */
+const END_CONFIRM_MS = 3000;
+
+type AgentSocket = Socket<ServerToAgentEvents, AgentToServerEvents>;
+
+function safely<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      fn(...args);
+    } catch (error) {
+      // eslint-disable-next-line no-console -- diagnostics for whoever supports the console
+      console.warn('[tandem] handler failed', error);
+    }
+  };
+}
+
+export class AgentConnection {
+  private readonly socket: AgentSocket;
+  private readonly sequence = new SequenceTracker();
+  private joined = false;
+  private closed = false;
+  agentId: string | undefined;
+
+  constructor(
+    origin: string,
+    private readonly request: { code: string; name?: string },
+    private readonly events: ConnectionEvents,
+  ) {
+    this.socket = io(`${origin}${AGENT_NAMESPACE}`, { transports: ['websocket'] });
+    const socket = this.socket;
+    events.state('connecting');
+    socket.on(
+      'connect',
+      safely(() => this.join()),
+    );
+    socket.on(
+      'disconnect',
+      safely(() => {
+        this.sequence.reset();
+        if (!this.closed) events.state('reconnecting');
+      }),
+    );
+    socket.on(
+      'session:state',
+      safely((view) => events.view(view)),
+    );
+    socket.on(
+      'page:snapshot',
+      safely((snapshot) => {
+        this.sequence.snapshot(snapshot.seq);
+        events.snapshot(snapshot);
+      }),
+    );
+    socket.on(
+      'page:batch',
+      safely((batch) => {
+        const verdict = this.sequence.batch(batch.seq);
+        if (verdict === 'apply') events.batch(batch);
+        else if (verdict === 'resync') socket.emit('page:resync');
+      }),
+    );
+    socket.on(
+      'page:pointer',
+      safely((pointer) => events.pointer(pointer)),
+    );
+    socket.on(
+      'session:ended',
+      safely(({ reason }) => this.finish(reason)),
+    );
+    socket.on(
+      'protocol:error',
+      // eslint-disable-next-line no-console -- a refused message is worth seeing in devtools
+      safely((error) => console.warn('[tandem] refused by server:', error.code, error.event)),
+    );
+  }
+
+  /** The last sequence number applied (for tests and diagnostics). */
+  get lastSeq(): number {
+    return this.sequence.lastSeq;
+  }
+
+  private join(): void {
+    const req = { protocol: PROTOCOL_VERSION, code: this.request.code };
+    const name = this.request.name?.trim();
+    this.socket.emit(
+      'session:join',
+      name ? { ...req, name } : req,
+      safely((res: JoinResult) => {
+        if (res.ok) {
+          this.joined = true;
+          this.agentId = res.agentId;
+          this.events.state('connected');
+        } else if (this.joined) {
+          this.finish('expired'); // The session went away while we were disconnected.
+        } else {
+          this.close();
+          this.events.refused(res.message);
+        }
+      }),
+    );
+  }
+
+  /** The agent's pointer, in the customer's viewport coordinates. */
+  sendPointer(pointer: PointerPosition): void {
+    if (this.joined && this.socket.connected) this.socket.volatile.emit('agent:pointer', pointer);
+  }
+
+  /** Leaves; the session goes on for the customer. */
+  leave(): void {
+    if (this.socket.connected) this.socket.emit('session:leave');
+    this.finish('left');
+  }
+
+  /** Ends the session for everyone. The server confirms with `session:ended`. */
+  end(): void {
+    if (!this.socket.connected) return this.finish('agent');
+    this.socket.emit('session:end');
+    // Should the confirmation be lost, the console still ends on its side.
+    setTimeout(() => this.finish('agent'), END_CONFIRM_MS);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.disconnect();
+  }
+
+  private finish(reason: EndReason | 'left'): void {
+    if (this.closed) return;
+    this.close();
+    this.events.state('ended');
+    this.events.ended(reason);
+  }
+}
