@@ -149,6 +149,7 @@ export class SessionService {
 
   /** A snapshot may jump ahead (after a gap the customer sends a fresh one) but never go back. */
   async acceptSnapshot(sessionId: string, snapshot: PageSnapshot): Promise<Ok<object> | Failure> {
+    if (!(await this.store.getSession(sessionId))) return failure('session_ended');
     const page = await this.store.getPage(sessionId);
     if (snapshot.seq <= page.lastSeq)
       return failure(
@@ -170,6 +171,8 @@ export class SessionService {
   ): Promise<Ok<{ compact: boolean }> | Failure> {
     const page = await this.store.getPage(sessionId);
     if (page.snapshot === null || batch.seq !== page.lastSeq + 1) {
+      // Failures are rare, so only they pay for telling a gap from a session that is gone.
+      if (!(await this.store.getSession(sessionId))) return failure('session_ended');
       return failure('sequence_gap', `expected seq ${page.lastSeq + 1}, got ${batch.seq}`);
     }
     const count = await this.store.appendBatch(sessionId, batch);

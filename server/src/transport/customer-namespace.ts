@@ -1,0 +1,180 @@
+/** The customer's side: start or resume a session, stream the page, end it. */
+import type { Namespace, Socket } from 'socket.io';
+import { formatCode } from '../security/session-codes.ts';
+import {
+  parseBatch,
+  parsePointer,
+  parseResumeRequest,
+  parseSnapshot,
+  parseStartRequest,
+} from '../protocol/validate.ts';
+import type { SessionService } from '../session/service.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import {
+  agentsRoom,
+  announceEnded,
+  announceState,
+  customerRoom,
+  type Namespaces,
+  type SessionData,
+} from './rooms.ts';
+import { guardSocket, type InboundEvents } from './socket-guard.ts';
+
+export interface NamespaceDeps {
+  sessions: SessionService;
+  namespaces: Namespaces;
+  log: Logger;
+  metrics: Metrics;
+  maxNodes: number;
+  messagesPerSecond: number;
+  /** The client's address, honouring X-Forwarded-For only when configured. */
+  addressOf: (socket: Socket) => string;
+}
+
+export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): void {
+  const { sessions, namespaces, log, metrics } = deps;
+
+  nsp.on('connection', (raw: Socket) => {
+    const socket = raw as Socket<InboundEvents>;
+    const data = socket.data as SessionData;
+    const guard = guardSocket(socket, {
+      namespace: 'customer',
+      log,
+      metrics,
+      messagesPerSecond: deps.messagesPerSecond,
+    });
+    metrics.connections.inc({ namespace: 'customer' });
+
+    const bind = (sessionId: string): void => {
+      if (data.sessionId && data.sessionId !== sessionId)
+        void socket.leave(customerRoom(data.sessionId));
+      data.sessionId = sessionId;
+      void socket.join(customerRoom(sessionId));
+    };
+
+    guard.on('session:start', parseStartRequest, async (req, ack) => {
+      if (!ack)
+        return guard.drop(
+          'session:start',
+          'invalid_message',
+          'session:start needs an acknowledgement',
+        );
+      const origin = socket.handshake.headers.origin ?? '';
+      const result = await sessions.start(req, { origin, address: deps.addressOf(socket) });
+      if (!result.ok) return guard.drop('session:start', result.code, result.message, ack);
+      bind(result.session.id);
+      metrics.sessionsStarted.inc();
+      log.info({ session: result.session.id, origin }, 'session started');
+      ack({
+        ok: true,
+        sessionId: result.session.id,
+        code: formatCode(result.session.code),
+        token: result.token,
+        expiresAt: result.expiresAt,
+      });
+      announceState(namespaces, result.session);
+    });
+
+    guard.on('session:resume', parseResumeRequest, async (req, ack) => {
+      if (!ack)
+        return guard.drop(
+          'session:resume',
+          'invalid_message',
+          'session:resume needs an acknowledgement',
+        );
+      const result = await sessions.resume(req);
+      if (!result.ok) return guard.drop('session:resume', result.code, result.message, ack);
+      bind(result.session.id);
+      log.info({ session: result.session.id }, 'customer resumed');
+      ack({
+        ok: true,
+        sessionId: result.session.id,
+        code: formatCode(result.session.code),
+        token: req.token,
+        expiresAt: 0,
+      });
+      announceState(namespaces, result.session);
+    });
+
+    guard.on(
+      'page:snapshot',
+      (input) => parseSnapshot(input, deps.maxNodes),
+      async (snapshot) => {
+        const sessionId = data.sessionId;
+        if (!sessionId)
+          return guard.drop('page:snapshot', 'not_in_session', 'start a session first');
+        const result = await sessions.acceptSnapshot(sessionId, snapshot);
+        if (!result.ok) return refuse('page:snapshot', sessionId, result.code, result.message);
+        namespaces.agents.to(agentsRoom(sessionId)).emit('page:snapshot', snapshot);
+        metrics.messagesRelayed.inc({ event: 'page:snapshot' });
+      },
+    );
+
+    guard.on(
+      'page:batch',
+      (input) => parseBatch(input, deps.maxNodes),
+      async (batch) => {
+        const sessionId = data.sessionId;
+        if (!sessionId) return guard.drop('page:batch', 'not_in_session', 'start a session first');
+        const result = await sessions.acceptBatch(sessionId, batch);
+        if (!result.ok) return refuse('page:batch', sessionId, result.code, result.message);
+        namespaces.agents.to(agentsRoom(sessionId)).emit('page:batch', batch);
+        metrics.messagesRelayed.inc({ event: 'page:batch' });
+        metrics.relayLatency.observe(Math.max(0, Date.now() - batch.sentAt) / 1000);
+        if (result.compact) socket.emit('page:resync', { reason: 'compact' });
+      },
+    );
+
+    guard.on('page:pointer', parsePointer, (pointer) => {
+      const sessionId = data.sessionId;
+      if (!sessionId) return guard.drop('page:pointer', 'not_in_session', 'start a session first');
+      namespaces.agents
+        .to(agentsRoom(sessionId))
+        .volatile.emit('page:pointer', { x: pointer.x, y: pointer.y });
+    });
+
+    guard.onSignal('session:end', async () => {
+      const sessionId = data.sessionId;
+      if (!sessionId) return guard.drop('session:end', 'not_in_session', 'no session to end');
+      data.sessionId = undefined;
+      const ended = await sessions.end(sessionId, 'customer');
+      if (ended) metrics.sessionsEnded.inc({ reason: 'customer' });
+      log.info({ session: sessionId }, 'session ended by customer');
+      announceEnded(namespaces, sessionId, 'customer');
+    });
+
+    socket.on('disconnect', () => {
+      metrics.connections.dec({ namespace: 'customer' });
+      const sessionId = data.sessionId;
+      if (!sessionId) return;
+      void sessions
+        .customerLeft(sessionId)
+        .then((session) => session && announceState(namespaces, session))
+        .catch((error: unknown) =>
+          log.error({ err: error, session: sessionId }, 'customer disconnect failed'),
+        );
+    });
+
+    /** A refused page message: a gap asks for a fresh snapshot; a session that is gone says so. */
+    function refuse(
+      event: string,
+      sessionId: string,
+      code: Parameters<typeof guard.drop>[1],
+      message: string,
+    ): void {
+      if (code === 'sequence_gap') {
+        metrics.messagesDropped.inc({ namespace: 'customer', event, reason: code });
+        log.info({ session: sessionId, reason: message }, 'sequence gap, asking for a snapshot');
+        socket.emit('page:resync', { reason: 'sequence_gap' });
+        return;
+      }
+      if (code === 'session_ended') {
+        data.sessionId = undefined;
+        void socket.leave(customerRoom(sessionId));
+        socket.emit('session:ended', { reason: 'expired' });
+      }
+      guard.drop(event, code, message);
+    }
+  });
+}

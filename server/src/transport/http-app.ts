@@ -1,0 +1,119 @@
+/**
+ * The HTTP side: the snippet, the agent console, the demo shop and health checks. Socket.IO
+ * shares the listener and answers its own path before Koa sees it.
+ */
+import Koa from 'koa';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Store } from '../store/index.ts';
+import {
+  AGENT_CONSOLE_CSP,
+  DEMO_CSP,
+  PAGE_FRAME_CSP,
+  setCommonHeaders,
+} from './security-headers.ts';
+import { sendStaticFile } from './static-files.ts';
+
+export interface HttpAppOptions {
+  /** Folder holding the built browser code: tandem.js, agent/, demo/. */
+  webRoot: string;
+  demo: boolean;
+  secure: boolean;
+  trustProxy: boolean;
+  store: Store;
+  metrics: Metrics;
+  log: Logger;
+  /** False while the node drains: readiness fails so that the load balancer moves on. */
+  isAccepting: () => boolean;
+}
+
+/** Route families, for metrics labels that stay few. */
+function routeOf(path: string): string {
+  if (path === '/tandem.js' || path === '/tandem.js.map') return 'snippet';
+  if (path.startsWith('/agent')) return 'agent';
+  if (path.startsWith('/demo')) return 'demo';
+  if (path === '/healthz' || path === '/readyz') return 'health';
+  return 'other';
+}
+
+export function createHttpApp(options: HttpAppOptions): Koa {
+  const app = new Koa({ proxy: options.trustProxy });
+  const { webRoot } = options;
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      options.log.error({ err: error, path: ctx.path }, 'http request failed');
+      ctx.status = 500;
+      ctx.body = { error: 'internal' };
+    } finally {
+      options.metrics.httpRequests.inc({ route: routeOf(ctx.path), status: String(ctx.status) });
+    }
+  });
+
+  app.use(async (ctx, next) => {
+    setCommonHeaders(ctx, options.secure);
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      ctx.status = 405;
+      ctx.set('Allow', 'GET, HEAD');
+      return;
+    }
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      ctx.body = 'Not found';
+      ctx.status = 404;
+    }
+  });
+
+  app.use(async (ctx, next) => {
+    const path = ctx.path;
+    if (path === '/healthz') {
+      ctx.body = { status: 'ok' };
+      return;
+    }
+    if (path === '/readyz') {
+      const ready = options.isAccepting() && (await options.store.isHealthy());
+      ctx.status = ready ? 200 : 503;
+      ctx.body = { status: ready ? 'ready' : 'not ready' };
+      return;
+    }
+    if (path === '/tandem.js' || path === '/tandem.js.map') {
+      // Loaded by other sites' pages with a plain <script> tag.
+      ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+      await sendStaticFile(ctx, webRoot, path.slice(1), 300);
+      return;
+    }
+    if (path === '/agent') {
+      ctx.redirect('/agent/');
+      return;
+    }
+    if (path.startsWith('/agent/')) {
+      ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+      ctx.set(
+        'Content-Security-Policy',
+        path === '/agent/frame.html' ? PAGE_FRAME_CSP : AGENT_CONSOLE_CSP,
+      );
+      ctx.set('X-Frame-Options', path === '/agent/frame.html' ? 'SAMEORIGIN' : 'DENY');
+      ctx.set('Cache-Control', 'no-store');
+      await sendStaticFile(ctx, `${webRoot}/agent`, path.slice('/agent/'.length));
+      return;
+    }
+    if (options.demo && (path === '/' || path === '/demo')) {
+      ctx.redirect('/demo/');
+      return;
+    }
+    if (options.demo && path.startsWith('/demo/')) {
+      ctx.set('Content-Security-Policy', DEMO_CSP);
+      await sendStaticFile(ctx, `${webRoot}/demo`, path.slice('/demo/'.length), 60);
+      return;
+    }
+    if (path === '/') {
+      ctx.redirect('/agent/');
+      return;
+    }
+    await next();
+  });
+
+  return app;
+}

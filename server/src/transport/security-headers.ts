@@ -1,0 +1,52 @@
+/**
+ * Response headers that keep browsers strict. Each route family gets its own Content-Security-Policy:
+ * the agent console may run only its own script; the frame that holds the customer's page runs
+ * none at all and loads only from this server.
+ */
+import type { Context } from 'koa';
+
+export const AGENT_CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The frame the page is rebuilt in: no script of any kind, every load from this server. */
+export const PAGE_FRAME_CSP = [
+  "default-src 'none'",
+  "script-src 'none'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "media-src 'self'",
+  "frame-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+/** The demo shop is an ordinary website: its own scripts and the snippet. */
+export const DEMO_CSP = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+export function setCommonHeaders(ctx: Context, secure: boolean): void {
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+  ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+  if (secure) ctx.set('Strict-Transport-Security', 'max-age=31536000');
+}

@@ -1,0 +1,96 @@
+/** Socket.IO on the shared listener: origin checks at the handshake, then the two namespaces. */
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from '../protocol/index.ts';
+import { isAllowedOrigin } from '../security/origins.ts';
+import { attachAgentNamespace } from './agent-namespace.ts';
+import { attachCustomerNamespace, type NamespaceDeps } from './customer-namespace.ts';
+
+export interface SocketServerOptions extends Omit<NamespaceDeps, 'namespaces' | 'addressOf'> {
+  allowedOrigins: readonly string[];
+  maxMessageBytes: number;
+  secure: boolean;
+  trustProxy: boolean;
+}
+
+/** The origin this server is reached at, as the browser names it. */
+function selfOrigin(req: IncomingMessage, secure: boolean, trustProxy: boolean): string {
+  const forwardedProto = trustProxy
+    ? String(req.headers['x-forwarded-proto'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : '';
+  const forwardedHost = trustProxy
+    ? String(req.headers['x-forwarded-host'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : '';
+  const proto = forwardedProto || (secure ? 'https' : 'http');
+  return `${proto}://${(forwardedHost || req.headers.host || '').toLowerCase()}`;
+}
+
+export function createSocketServer(http: HttpServer, options: SocketServerOptions): Server {
+  const { log, metrics } = options;
+  const io = new Server(http, {
+    serveClient: false,
+    maxHttpBufferSize: options.maxMessageBytes,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    // Preflight answers for pages on allowlisted origins (same-origin pages need none).
+    cors: {
+      origin: (origin, callback) =>
+        callback(null, origin !== undefined && isAllowedOrigin(origin, options.allowedOrigins)),
+      credentials: false,
+    },
+    // Browsers always send Origin cross-origin; a missing one is a same-origin request or not a browser.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      if (origin === undefined) return callback(null, true);
+      const allowed = isAllowedOrigin(origin, options.allowedOrigins, [
+        selfOrigin(req, options.secure, options.trustProxy),
+      ]);
+      if (!allowed) {
+        metrics.messagesDropped.inc({
+          namespace: 'handshake',
+          event: 'connect',
+          reason: 'forbidden_origin',
+        });
+        log.warn({ origin: origin.slice(0, 200) }, 'connection refused: origin not allowed');
+      }
+      callback(allowed ? null : 'forbidden_origin', allowed);
+    },
+  });
+
+  const addressOf = (socket: Socket): string => {
+    if (options.trustProxy) {
+      const forwarded = socket.handshake.headers['x-forwarded-for'];
+      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+      if (first) return first;
+    }
+    return socket.handshake.address;
+  };
+
+  const customers = io.of(CUSTOMER_NAMESPACE);
+  const agents = io.of(AGENT_NAMESPACE);
+  // The agent console is served by this server: agents connect only from its own origin.
+  agents.use((socket, next) => {
+    const origin = socket.handshake.headers.origin;
+    if (
+      origin === undefined ||
+      origin === selfOrigin(socket.request, options.secure, options.trustProxy)
+    )
+      return next();
+    metrics.messagesDropped.inc({
+      namespace: 'agent',
+      event: 'connect',
+      reason: 'forbidden_origin',
+    });
+    log.warn({ origin: origin.slice(0, 200) }, 'agent connection refused: not the console origin');
+    next(new Error('forbidden_origin'));
+  });
+
+  const deps: NamespaceDeps = { ...options, namespaces: { customers, agents }, addressOf };
+  attachCustomerNamespace(customers, deps);
+  attachAgentNamespace(agents, deps);
+  return io;
+}
