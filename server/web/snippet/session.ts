@@ -158,8 +158,9 @@ export class CustomerSession {
     this.finish('customer');
   }
 
-  /** Stops everything locally: recorder, socket, widget. */
+  /** The site ends co-browsing: the session ends for everyone and nothing is left behind. */
   stop(): void {
+    if (this.state !== 'ended' && this.socket.connected) this.socket.emit('session:end');
     this.finish('stopped', false);
   }
 
