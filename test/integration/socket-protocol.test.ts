@@ -162,7 +162,7 @@ describe('session over the wire', () => {
     const states = record<{ agents: Array<{ name: string }> }>(customer, 'session:state');
     const { code } = await startSession(customer);
     const agent = connect('/agent');
-    const bob = await join(agent, code, "Bob");
+    const bob = await join(agent, code, 'Bob');
     assert.ok(bob.ok, JSON.stringify(bob));
     await waitFor(() => states.some((s) => s.agents.some((a) => a.name === 'Bob')), 'agent listed');
     agent.emit('session:leave');
