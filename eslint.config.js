@@ -4,7 +4,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'bench/results/**', 'helm/**', 'crds/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'data/**',
+      'bench/results/**',
+      'helm/**',
+      'crds/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -19,7 +28,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/src/**/*.ts', 'operator/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'testbed/**/*.ts'],
+    files: [
+      'server/src/**/*.ts',
+      'operator/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'testbed/**/*.ts',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -34,7 +34,11 @@ await Promise.all([
     logLevel: 'warning',
   }),
   build({ ...browser, entryPoints: [`${web}snippet/index.ts`], outfile: `${dist}web/tandem.js` }),
-  build({ ...browser, entryPoints: [`${web}agent/index.ts`], outfile: `${dist}web/agent/agent.js` }),
+  build({
+    ...browser,
+    entryPoints: [`${web}agent/index.ts`],
+    outfile: `${dist}web/agent/agent.js`,
+  }),
 ]);
 
 // Static files: the agent console's HTML and CSS, and the demo site.
