@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { PagePipeline } from './dom/pipeline.ts';
 import { SessionService } from './session/service.ts';
 import { MemoryStore, type Store } from './store/index.ts';
 import {
@@ -118,8 +119,10 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
 
+  const pipeline = new PagePipeline([]);
   const io = createSocketServer(server, {
     sessions,
+    pipeline,
     log,
     metrics,
     maxNodes: config.limits.maxNodes,

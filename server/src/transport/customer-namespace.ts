@@ -8,6 +8,7 @@ import {
   parseSnapshot,
   parseStartRequest,
 } from '../protocol/validate.ts';
+import type { PagePipeline } from '../dom/pipeline.ts';
 import type { SessionService } from '../session/service.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -23,6 +24,8 @@ import { guardSocket, type InboundEvents } from './socket-guard.ts';
 
 export interface NamespaceDeps {
   sessions: SessionService;
+  /** Sanitizes, enforces restrictions on and rewrites every page message before it is kept or relayed. */
+  pipeline: PagePipeline;
   namespaces: Namespaces;
   log: Logger;
   metrics: Metrics;
@@ -104,9 +107,10 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
         const sessionId = data.sessionId;
         if (!sessionId)
           return guard.drop('page:snapshot', 'not_in_session', 'start a session first');
-        const result = await sessions.acceptSnapshot(sessionId, snapshot);
+        const clean = deps.pipeline.snapshot({ sessionId }, snapshot);
+        const result = await sessions.acceptSnapshot(sessionId, clean);
         if (!result.ok) return refuse('page:snapshot', sessionId, result.code, result.message);
-        namespaces.agents.to(agentsRoom(sessionId)).emit('page:snapshot', snapshot);
+        namespaces.agents.to(agentsRoom(sessionId)).emit('page:snapshot', clean);
         metrics.messagesRelayed.inc({ event: 'page:snapshot' });
       },
     );
@@ -117,9 +121,10 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
       async (batch) => {
         const sessionId = data.sessionId;
         if (!sessionId) return guard.drop('page:batch', 'not_in_session', 'start a session first');
-        const result = await sessions.acceptBatch(sessionId, batch);
+        const clean = deps.pipeline.batch({ sessionId }, batch);
+        const result = await sessions.acceptBatch(sessionId, clean);
         if (!result.ok) return refuse('page:batch', sessionId, result.code, result.message);
-        namespaces.agents.to(agentsRoom(sessionId)).emit('page:batch', batch);
+        namespaces.agents.to(agentsRoom(sessionId)).emit('page:batch', clean);
         metrics.messagesRelayed.inc({ event: 'page:batch' });
         metrics.relayLatency.observe(Math.max(0, Date.now() - batch.sentAt) / 1000);
         if (result.compact) socket.emit('page:resync', { reason: 'compact' });
