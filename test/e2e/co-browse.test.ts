@@ -15,7 +15,7 @@ const PASSWORD = 'S3cret-Pa55word!';
 const CARD = '4111 1111 1111 1111';
 
 interface AgentGlobal {
-  __tandemAgent: { state(): string; nodeCount(): number; lastSeq(): number };
+  __tandemAgent: { state(): string; nodeCount(): number; lastSeq(): number; scale(): number };
 }
 interface CustomerGlobal {
   Tandem: { state: string; stop(): void };
@@ -151,7 +151,13 @@ describe('co-browsing: demo shop → agent console', () => {
     await expectInView(
       'the customer pointer',
       () => customer.mouse.move(300, 200),
-      () => agent.locator('#customer-cursor').isVisible(),
+      async () => {
+        const scale = await agent.evaluate(() =>
+          (globalThis as unknown as AgentGlobal).__tandemAgent.scale(),
+        );
+        const style = (await agent.locator('#customer-cursor').getAttribute('style')) ?? '';
+        return style.includes(`translate(${300 * scale}px, ${200 * scale}px)`);
+      },
     );
     await expectInView(
       'typing a password (masked)',

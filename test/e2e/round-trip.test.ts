@@ -27,7 +27,7 @@ interface HarnessGlobal {
     apply(json: string): void;
     normalizeSource(): string;
     normalizeMirror(): string;
-    mirrorFacts(): { scripts: number; handlers: number; nodes: number };
+    mirrorFacts(): { scripts: number; handlers: number; nodes: number; canvasImage: boolean };
     mirrorScroll(elementId: string): { doc: number; el: number };
   };
 }
@@ -139,6 +139,7 @@ describe('round trip: snippet serializer → console mirror', () => {
     assert.equal(facts.scripts, 0, 'no script element is rebuilt');
     assert.equal(facts.handlers, 0, 'no event handler attribute is rebuilt');
     assert.ok(facts.nodes > 50, `mirror tracks nodes (${facts.nodes})`);
+    assert.ok(facts.canvasImage, 'the canvas bitmap is shown');
     const pw = mirror.frameLocator('#view').locator('#pw');
     assert.equal(await pw.inputValue(), '•'.repeat('hunter2-secret'.length));
     const scroll = await pollUntil('the panel scroll to follow', async () => {

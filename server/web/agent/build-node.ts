@@ -22,7 +22,19 @@ export interface BuildContext {
   /** A frame element was built; its document (if any) is the caller's to build. */
   onFrame(frame: HTMLIFrameElement, doc: DocumentNode | undefined): void;
   setScroll(id: NodeId, x: number, y: number): void;
-  drawCanvas(canvas: HTMLCanvasElement, data: string): void;
+}
+
+/**
+ * Marks the `<img>` that stands in for a `<canvas>`: in a frame without scripts a canvas shows
+ * its fallback content, never its bitmap, so the bitmap is shown as an image instead.
+ */
+export const CANVAS_ATTRIBUTE = 'data-tandem-canvas';
+
+/** Shows a canvas bitmap (a PNG data URL) in its stand-in image. */
+export function setCanvasImage(el: Element, data: string): void {
+  if (el.hasAttribute(CANVAS_ATTRIBUTE) && data.startsWith('data:image/')) {
+    el.setAttribute('src', data);
+  }
 }
 
 /** Sets one attribute, if the policy allows it; returns whether it was set. */
@@ -58,6 +70,11 @@ function createElement(doc: Document, node: ElementNode): Element | null {
   try {
     if (node.ns === 'svg') return doc.createElementNS(SVG_NS, svgTagName(node.tag));
     if (node.ns === 'math') return doc.createElementNS(MATH_NS, node.tag);
+    if (node.tag === 'canvas') {
+      const img = doc.createElementNS(HTML_NS, 'img');
+      img.setAttribute(CANVAS_ATTRIBUTE, '');
+      return img;
+    }
     return doc.createElementNS(HTML_NS, node.tag);
   } catch {
     return null;
@@ -82,9 +99,7 @@ function buildElement(doc: Document, node: ElementNode, ctx: BuildContext): Elem
     }
   }
   if (node.css !== undefined && node.tag === 'style') el.textContent = node.css;
-  if (node.canvas !== undefined && node.tag === 'canvas') {
-    ctx.drawCanvas(el as HTMLCanvasElement, node.canvas);
-  }
+  if (node.canvas !== undefined) setCanvasImage(el, node.canvas);
   setFormState(el, node);
   ctx.register(node.id, el);
   if (node.scroll) ctx.setScroll(node.id, node.scroll.x, node.scroll.y);

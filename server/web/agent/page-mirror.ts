@@ -16,6 +16,7 @@ import {
   HTML_NS,
   removeAttribute,
   setAttribute,
+  setCanvasImage,
   setFormState,
   type BuildContext,
 } from './build-node.ts';
@@ -60,7 +61,6 @@ export class PageMirror {
         this.loadFrame(frame, doc ?? null);
       },
       setScroll: (id, x, y) => this.scrolls.set(id, { x, y }),
-      drawCanvas: (canvas, data) => drawCanvas(canvas, data),
     };
   }
 
@@ -139,7 +139,7 @@ export class PageMirror {
       }
       case 'canvas': {
         const el = this.element(op.id);
-        if (el?.localName === 'canvas') drawCanvas(el as HTMLCanvasElement, op.data);
+        if (el) setCanvasImage(el, op.data);
         return;
       }
       case 'viewport':
@@ -285,16 +285,4 @@ function liveDocument(frame: HTMLIFrameElement): Document | null {
   } catch {
     return null;
   }
-}
-
-function drawCanvas(canvas: HTMLCanvasElement, data: string): void {
-  if (!data.startsWith('data:image/')) return;
-  const image = new Image();
-  image.onload = () => {
-    const context = canvas.getContext('2d');
-    if (!context) return;
-    context.clearRect(0, 0, canvas.width, canvas.height);
-    context.drawImage(image, 0, 0);
-  };
-  image.src = data;
 }

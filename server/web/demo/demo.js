@@ -22,9 +22,9 @@ $('express').addEventListener('click', () => {
 const badge = $('badge').getContext('2d');
 if (badge) {
   badge.fillStyle = '#2a9d8f';
-  badge.fillRect(0, 0, 120, 40);
+  badge.fillRect(0, 0, 150, 40);
   badge.fillStyle = '#fff';
-  badge.font = '16px sans-serif';
+  badge.font = '15px sans-serif';
   badge.fillText('Secure checkout', 6, 26);
 }
 

@@ -70,10 +70,15 @@ function normalizeNode(node: Node, masked: boolean): NormalNode | null {
   const tag = el.localName.toLowerCase();
   if (SKIPPED.has(tag) || tag === 'tandem-widget') return null;
   if (tag === 'link' && !/stylesheet|icon/.test(el.getAttribute('rel') ?? '')) return null;
+  // The console shows a canvas as an image (a frame without scripts cannot paint a canvas).
+  const standIn = el.hasAttribute('data-tandem-canvas');
+  const attrs = normalizeAttrs(el, masked).filter(
+    ([name]) => !standIn || (name !== 'src' && name !== 'data-tandem-canvas'),
+  );
   const out: NormalNode = {
-    tag,
+    tag: standIn ? 'canvas' : tag,
     ns: el.namespaceURI,
-    attrs: normalizeAttrs(el, masked),
+    attrs,
     children: normalizeChildren(el, masked),
   };
   if (tag === 'style') out.text = sheetText(el as HTMLStyleElement);
@@ -137,7 +142,7 @@ const harness = {
     return JSON.stringify(doc ? normalizeChildren(doc, false) : null);
   },
   /** Mirror page: facts the safety checks need. */
-  mirrorFacts(): { scripts: number; handlers: number; nodes: number } {
+  mirrorFacts(): { scripts: number; handlers: number; nodes: number; canvasImage: boolean } {
     const doc = document.querySelector<HTMLIFrameElement>('#view')?.contentDocument;
     const all = doc ? Array.from(doc.querySelectorAll('*')) : [];
     return {
@@ -145,6 +150,9 @@ const harness = {
       handlers: all.filter((el) => Array.from(el.attributes).some((a) => a.name.startsWith('on')))
         .length,
       nodes: mirror?.nodeCount ?? 0,
+      canvasImage: (doc?.getElementById('cv')?.getAttribute('src') ?? '').startsWith(
+        'data:image/png',
+      ),
     };
   },
   /** Mirror page: scroll offsets of the rebuilt document and of one element by id. */
