@@ -137,26 +137,25 @@ export class SessionService {
     return result.ok ? result.session : null;
   }
 
-  /** Ends a session and forgets it; returns the ended record, or null when there was none. */
+  /**
+   * Ends a session and forgets it. Returns the ended record only to the one caller that removed
+   * it, so that when several nodes sweep, the end is announced once.
+   */
   async end(sessionId: string, reason: EndReason): Promise<SessionRecord | null> {
     const session = await this.store.getSession(sessionId);
     if (!session) return null;
     const result = endSession(session, reason, this.now());
-    await this.store.deleteSession(sessionId);
+    const removed = await this.store.deleteSession(sessionId);
     this.lastTouch.delete(sessionId);
-    return result.ok ? result.session : null;
+    return result.ok && removed ? result.session : null;
   }
 
   /** A snapshot may jump ahead (after a gap the customer sends a fresh one) but never go back. */
   async acceptSnapshot(sessionId: string, snapshot: PageSnapshot): Promise<Ok<object> | Failure> {
-    if (!(await this.store.getSession(sessionId))) return failure('session_ended');
-    const page = await this.store.getPage(sessionId);
-    if (snapshot.seq <= page.lastSeq)
-      return failure(
-        'invalid_message',
-        `snapshot seq ${snapshot.seq} is not after ${page.lastSeq}`,
-      );
-    await this.store.putSnapshot(sessionId, snapshot);
+    if (!(await this.store.putSnapshot(sessionId, snapshot))) {
+      if (!(await this.store.getSession(sessionId))) return failure('session_ended');
+      return failure('invalid_message', `snapshot seq ${snapshot.seq} is not after the last one`);
+    }
     await this.touch(sessionId);
     return { ok: true };
   }
@@ -169,15 +168,14 @@ export class SessionService {
     sessionId: string,
     batch: PageBatch,
   ): Promise<Ok<{ compact: boolean }> | Failure> {
-    const page = await this.store.getPage(sessionId);
-    if (page.snapshot === null || batch.seq !== page.lastSeq + 1) {
+    const appended = await this.store.appendBatch(sessionId, batch);
+    if (!appended.ok) {
       // Failures are rare, so only they pay for telling a gap from a session that is gone.
       if (!(await this.store.getSession(sessionId))) return failure('session_ended');
-      return failure('sequence_gap', `expected seq ${page.lastSeq + 1}, got ${batch.seq}`);
+      return failure('sequence_gap', `expected seq ${appended.lastSeq + 1}, got ${batch.seq}`);
     }
-    const count = await this.store.appendBatch(sessionId, batch);
     await this.touch(sessionId);
-    return { ok: true, compact: count >= this.settings.maxBatchesPerSnapshot };
+    return { ok: true, compact: appended.count >= this.settings.maxBatchesPerSnapshot };
   }
 
   catchUp(sessionId: string): Promise<PageRecord> {

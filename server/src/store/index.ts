@@ -1,2 +1,2 @@
-export type { PageRecord, SessionRecord, Store } from './store.ts';
+export type { AppendResult, PageRecord, SessionRecord, Store } from './store.ts';
 export { MemoryStore } from './memory-store.ts';

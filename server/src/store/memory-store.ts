@@ -1,6 +1,6 @@
 /** The single-node store: plain maps, with expiry checked lazily and by a sweep. */
 import type { PageBatch, PageSnapshot } from '../protocol/index.ts';
-import type { PageRecord, SessionRecord, Store } from './store.ts';
+import type { AppendResult, PageRecord, SessionRecord, Store } from './store.ts';
 
 interface Entry {
   session: SessionRecord;
@@ -44,28 +44,34 @@ export class MemoryStore implements Store {
     entry.expiresAt = this.now() + ttlMs;
   }
 
-  async deleteSession(id: string): Promise<void> {
+  async deleteSession(id: string): Promise<boolean> {
     const entry = this.sessions.get(id);
-    if (!entry) return;
+    if (!entry) return false;
     this.sessions.delete(id);
     if (this.codes.get(entry.session.code) === id) this.codes.delete(entry.session.code);
+    return true;
   }
 
   async listSessionIds(): Promise<string[]> {
     return [...this.sessions.keys()].filter((id) => this.live(id));
   }
 
-  async putSnapshot(id: string, snapshot: PageSnapshot): Promise<void> {
+  async putSnapshot(id: string, snapshot: PageSnapshot): Promise<boolean> {
     const entry = this.live(id);
-    if (entry) entry.page = { snapshot, batches: [], lastSeq: snapshot.seq };
+    if (!entry || snapshot.seq <= entry.page.lastSeq) return false;
+    entry.page = { snapshot, batches: [], lastSeq: snapshot.seq };
+    return true;
   }
 
-  async appendBatch(id: string, batch: PageBatch): Promise<number> {
+  async appendBatch(id: string, batch: PageBatch): Promise<AppendResult> {
     const entry = this.live(id);
-    if (!entry) return 0;
-    entry.page.batches.push(batch);
-    entry.page.lastSeq = batch.seq;
-    return entry.page.batches.length;
+    if (!entry) return { ok: false, lastSeq: 0 };
+    const { page } = entry;
+    if (page.snapshot === null || batch.seq !== page.lastSeq + 1)
+      return { ok: false, lastSeq: page.lastSeq };
+    page.batches.push(batch);
+    page.lastSeq = batch.seq;
+    return { ok: true, count: page.batches.length };
   }
 
   async getPage(id: string): Promise<PageRecord> {

@@ -36,6 +36,8 @@ export interface PageRecord {
   lastSeq: number;
 }
 
+export type AppendResult = { ok: true; count: number } | { ok: false; lastSeq: number };
+
 export interface Store {
   /** Stores a new session; false when its code is already taken. */
   createSession(session: SessionRecord, ttlMs: number): Promise<boolean>;
@@ -43,13 +45,19 @@ export interface Store {
   findSessionIdByCode(code: string): Promise<string | null>;
   /** Replaces a session's record and its time to live. */
   saveSession(session: SessionRecord, ttlMs: number): Promise<void>;
-  /** Forgets a session, its code and its page. */
-  deleteSession(id: string): Promise<void>;
+  /** Forgets a session, its code and its page; true only for the caller that removed it. */
+  deleteSession(id: string): Promise<boolean>;
   listSessionIds(): Promise<string[]>;
-  /** Keeps a snapshot as the session's page, dropping older batches. */
-  putSnapshot(id: string, snapshot: PageSnapshot): Promise<void>;
-  /** Appends a batch after the snapshot; returns how many batches follow it now. */
-  appendBatch(id: string, batch: PageBatch): Promise<number>;
+  /**
+   * Keeps a snapshot as the session's page, dropping older batches, when its seq is after the
+   * last accepted one; false otherwise (or when the session is gone).
+   */
+  putSnapshot(id: string, snapshot: PageSnapshot): Promise<boolean>;
+  /**
+   * Appends a batch when it follows the last accepted message exactly and a snapshot exists,
+   * atomically; otherwise reports the last accepted seq so the caller can ask for a resync.
+   */
+  appendBatch(id: string, batch: PageBatch): Promise<AppendResult>;
   getPage(id: string): Promise<PageRecord>;
   /** Counts a hit against `key` in a fixed window; returns the count so far in this window. */
   hit(key: string, windowMs: number, now: number): Promise<number>;
