@@ -1,0 +1,12 @@
+export { startControlPlane, useControlPlane, type ControlPlane } from './control-plane.ts';
+export {
+  apiStatusOf,
+  applyObjects,
+  applyCrds,
+  describeError,
+  loadKubeConfig,
+  loadYamlObjects,
+  testbedFieldManager,
+  waitFor,
+} from './kube.ts';
+export { resolveTestbedPaths, repoRoot, type TestbedPaths } from './paths.ts';
