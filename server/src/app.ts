@@ -1,25 +1,24 @@
 /**
- * Assembles one Tandem node from a validated config: TLS, HTTP app, Socket.IO, store, sweeper,
- * metrics listener. `startTandem` resolves once it listens; `close` drains and stops it.
+ * Assembles one Tandem node from a validated config: listener (TLS, hot reload), HTTP app,
+ * Socket.IO (with the Redis adapter in a cluster), store, housekeeping, metrics listener.
+ * `startTandem` resolves once it listens; `close` drains and stops it.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
+import { PagePipeline } from './dom/pipeline.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { PagePipeline } from './dom/pipeline.ts';
-import { SessionService } from './session/service.ts';
-import { MemoryStore, type Store } from './store/index.ts';
-import {
-  loadOrCreateSelfSigned,
-  readCredentialFiles,
-  type Credentials,
-} from './tls/credentials.ts';
-import { createHttpApp } from './transport/http-app.ts';
-import { announceEnded } from './transport/rooms.ts';
-import { createSocketServer } from './transport/socket-server.ts';
 import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from './protocol/index.ts';
+import { startHousekeeping } from './session/housekeeping.ts';
+import { SessionService } from './session/service.ts';
+import type { Store } from './store/index.ts';
+import { createStore } from './store/select-store.ts';
+import { closeTransports, InFlight } from './transport/drain.ts';
+import { createHttpApp } from './transport/http-app.ts';
+import { createListener } from './transport/listener.ts';
+import { attachRedisAdapter, type AdapterConnections } from './transport/redis-adapter.ts';
+import { createSocketServer } from './transport/socket-server.ts';
 
 export interface TandemOptions {
   /** Folder with the built browser code (tandem.js, agent/, demo/). */
@@ -32,25 +31,8 @@ export interface TandemNode {
   url: string;
   metricsUrl: string | null;
   metrics: Metrics;
+  /** Drains (stop accepting, finish in-flight messages, send clients elsewhere) and stops. */
   close(): Promise<void>;
-}
-
-const SWEEP_INTERVAL_MS = 5_000;
-
-async function loadCredentials(config: Config, log: Logger): Promise<Credentials> {
-  const { certFile, keyFile, hostnames } = config.tls;
-  if (certFile && keyFile) {
-    const result = await readCredentialFiles(certFile, keyFile);
-    if (!result.ok)
-      throw new Error(`tls: cannot use ${certFile} and ${keyFile}: ${result.message}`);
-    return result.credentials;
-  }
-  const credentials = await loadOrCreateSelfSigned(config.server.dataDir, hostnames);
-  log.warn(
-    { dataDir: config.server.dataDir },
-    'using a self-signed certificate; configure tls.certFile and tls.keyFile for production',
-  );
-  return credentials;
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<AddressInfo> {
@@ -69,10 +51,25 @@ function urlOf(scheme: string, address: AddressInfo): string {
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 }
 
+function createMetricsServer(metrics: Metrics): HttpServer {
+  return createHttpServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.registry
+      .metrics()
+      .then((text) =>
+        res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+      )
+      .catch(() => res.writeHead(500).end());
+  });
+}
+
 export async function startTandem(config: Config, options: TandemOptions): Promise<TandemNode> {
   const log = options.log ?? createLogger(config.log.level);
   const metrics = createMetrics();
-  const store = options.store ?? new MemoryStore();
+  const store = options.store ?? createStore(config, log);
   const sessions = new SessionService({
     store,
     settings: {
@@ -83,6 +80,10 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
       idleTtlMs: config.session.idleTtlSeconds * 1000,
       startsPerMinute: config.limits.startsPerMinute,
       joinAttemptsPerMinute: config.limits.joinAttemptsPerMinute,
+    },
+    onStoreError: (error) => {
+      metrics.storeErrors.inc();
+      log.debug({ err: (error as Error).message }, 'store call failed; relaying unstored');
     },
   });
   let accepting = true;
@@ -97,32 +98,14 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     log,
     isAccepting: () => accepting,
   });
-
-  let server: HttpServer;
-  if (secure) {
-    const credentials = await loadCredentials(config, log);
-    metrics.certificateExpiry.set(credentials.notAfter.getTime() / 1000);
-    server = createHttpsServer(
-      {
-        cert: credentials.cert,
-        key: credentials.key,
-        minVersion: config.tls.minVersion,
-        ...(config.tls.ciphers ? { ciphers: config.tls.ciphers } : {}),
-        honorCipherOrder: true,
-      },
-      app.callback(),
-    ) as unknown as HttpServer;
-  } else {
-    log.warn('TLS is off: serve this node only behind a TLS-terminating proxy');
-    server = createHttpServer(app.callback());
-  }
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 30_000;
+  const { server, reloader } = await createListener(config, app.callback(), log, metrics);
 
   const pipeline = new PagePipeline([]);
+  const inFlight = new InFlight();
   const io = createSocketServer(server, {
     sessions,
     pipeline,
+    inFlight,
     log,
     metrics,
     maxNodes: config.limits.maxNodes,
@@ -132,47 +115,24 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     secure,
     trustProxy: config.server.trustProxy,
   });
+  const adapter: AdapterConnections | null = config.cluster.redis
+    ? attachRedisAdapter(io, config.cluster.redis, config.cluster.adapter, log)
+    : null;
   const namespaces = { customers: io.of(CUSTOMER_NAMESPACE), agents: io.of(AGENT_NAMESPACE) };
-
-  const sweeper = setInterval(() => {
-    sessions
-      .sweep()
-      .then((ended) => {
-        for (const session of ended) {
-          const reason = session.endedReason ?? 'expired';
-          metrics.sessionsEnded.inc({ reason });
-          log.info({ session: session.id, reason }, 'session expired');
-          announceEnded(namespaces, session.id, reason);
-        }
-      })
-      .catch((error: unknown) => log.error({ err: error }, 'session sweep failed'));
-  }, SWEEP_INTERVAL_MS);
-  sweeper.unref();
+  const housekeeping = startHousekeeping({ sessions, store, namespaces, metrics, log });
 
   const address = await listen(server, config.server.port, config.server.host);
   const url = urlOf(secure ? 'https' : 'http', address);
-
   let metricsServer: HttpServer | null = null;
   let metricsUrl: string | null = null;
   if (config.metrics.enabled) {
-    metricsServer = createHttpServer((req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end();
-        return;
-      }
-      metrics.registry
-        .metrics()
-        .then((text) =>
-          res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
-        )
-        .catch(() => res.writeHead(500).end());
-    });
+    metricsServer = createMetricsServer(metrics);
     metricsUrl = urlOf(
       'http',
       await listen(metricsServer, config.metrics.port, config.metrics.host),
     );
   }
-  log.info({ url, metricsUrl, tls: secure }, 'tandem listening');
+  log.info({ url, metricsUrl, tls: secure, cluster: Boolean(adapter) }, 'tandem listening');
 
   return {
     url,
@@ -180,10 +140,17 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     metrics,
     async close() {
       accepting = false;
-      clearInterval(sweeper);
+      housekeeping.stop();
+      reloader?.stop();
+      // New connections go elsewhere; what is in flight finishes; then clients move.
+      server.close();
+      await inFlight.idle(config.server.shutdownGraceSeconds * 1000);
+      const moved = closeTransports(io);
+      log.info({ clients: moved }, 'drained: clients sent to reconnect elsewhere');
       await new Promise<void>((resolve) => io.close(() => resolve()));
       server.closeAllConnections?.();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      await adapter?.close();
       await store.close();
     },
   };

@@ -16,6 +16,12 @@ export interface Metrics {
   httpRequests: Counter<'route' | 'status'>;
   relayLatency: Histogram;
   certificateExpiry: Gauge;
+  certificateReloads: Counter<'result'>;
+  bytesSent: Counter<'namespace'>;
+  storeErrors: Counter;
+  storeReady: Gauge;
+  activeSessions: Gauge;
+  activeAgents: Gauge;
 }
 
 export function createMetrics(): Metrics {
@@ -73,8 +79,40 @@ export function createMetrics(): Metrics {
     }),
     relayLatency: new Histogram({
       name: 'tandem_relay_latency_seconds',
-      help: 'Customer send to server relay, by the customer clock (skewed across machines)',
+      help: "From the customer's node receiving a batch to the agent's node sending it on (server clocks)",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    certificateReloads: new Counter({
+      name: 'tandem_tls_certificate_reloads_total',
+      help: 'Certificate file changes, by result (reloaded or refused)',
+      labelNames: ['result'],
+      registers,
+    }),
+    bytesSent: new Counter({
+      name: 'tandem_bytes_sent_total',
+      help: 'Bytes of outbound Socket.IO frames',
+      labelNames: ['namespace'],
+      registers,
+    }),
+    storeErrors: new Counter({
+      name: 'tandem_store_errors_total',
+      help: 'Store calls that failed (Redis unreachable)',
+      registers,
+    }),
+    storeReady: new Gauge({
+      name: 'tandem_store_ready',
+      help: '1 when the store answers, else 0',
+      registers,
+    }),
+    activeSessions: new Gauge({
+      name: 'tandem_sessions_active',
+      help: 'Sessions whose customer is connected to this node',
+      registers,
+    }),
+    activeAgents: new Gauge({
+      name: 'tandem_agents_active',
+      help: 'Agents in a session, connected to this node',
       registers,
     }),
     certificateExpiry: new Gauge({

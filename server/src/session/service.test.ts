@@ -93,6 +93,7 @@ describe('session service', () => {
     assert.deepEqual(await service.acceptBatch(id, { seq: 2, sentAt: 0, ops: [] }), {
       ok: true,
       compact: false,
+      stored: true,
     });
     const gap = await service.acceptBatch(id, { seq: 4, sentAt: 0, ops: [] });
     assert.equal(!gap.ok && gap.code, 'sequence_gap');
@@ -100,6 +101,7 @@ describe('session service', () => {
     assert.deepEqual(await service.acceptBatch(id, { seq: 4, sentAt: 0, ops: [] }), {
       ok: true,
       compact: true,
+      stored: true,
     });
     const stale = await service.acceptSnapshot(id, snapshot(2));
     assert.equal(stale.ok, false);
@@ -167,5 +169,37 @@ describe('session service', () => {
     assert.equal(await service.end(started.session.id, 'agent'), null);
     const snap = await service.acceptSnapshot(started.session.id, snapshot(1));
     assert.equal(!snap.ok && snap.code, 'session_ended');
+  });
+});
+
+describe('session service while the store is away', () => {
+  it('relays unstored, reports the error, and names the sessions to resync when it returns', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(() => now);
+    const errors: unknown[] = [];
+    const service = new SessionService({
+      store,
+      settings,
+      now: () => now,
+      onStoreError: (e) => errors.push(e),
+    });
+    const started = await service.start(start, ctx);
+    assert.ok(started.ok);
+    const id = started.session.id;
+    assert.ok((await service.acceptSnapshot(id, snapshot(1))).ok);
+    const broken = () => Promise.reject(new Error('connection is closed'));
+    store.appendBatch = broken;
+    store.putSnapshot = broken;
+    store.getSession = broken;
+    now += 60_000;
+    assert.deepEqual(await service.acceptBatch(id, { seq: 2, sentAt: 0, ops: [] }), {
+      ok: true,
+      stored: false,
+      compact: false,
+    });
+    assert.deepEqual(await service.acceptSnapshot(id, snapshot(3)), { ok: true, stored: false });
+    assert.ok(errors.length >= 2);
+    assert.deepEqual(service.takeUnstored(), [id]);
+    assert.deepEqual(service.takeUnstored(), []);
   });
 });

@@ -48,6 +48,8 @@ export interface SessionServiceDeps {
   settings: SessionSettings;
   now?: () => number;
   random?: RandomSource;
+  /** Told of every store failure the service rides out (for logs and metrics). */
+  onStoreError?: (error: unknown) => void;
 }
 
 type Ok<T> = { ok: true } & T;
@@ -62,12 +64,15 @@ export class SessionService {
   private readonly now: () => number;
   private readonly random: RandomSource;
   private readonly lastTouch = new Map<string, number>();
+  private readonly unstoredSessions = new Set<string>();
+  private readonly onStoreError: ((error: unknown) => void) | undefined;
 
   constructor(deps: SessionServiceDeps) {
     this.store = deps.store;
     this.settings = deps.settings;
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? cryptoRandom;
+    this.onStoreError = deps.onStoreError;
   }
 
   async start(
@@ -150,14 +155,26 @@ export class SessionService {
     return result.ok && removed ? result.session : null;
   }
 
-  /** A snapshot may jump ahead (after a gap the customer sends a fresh one) but never go back. */
-  async acceptSnapshot(sessionId: string, snapshot: PageSnapshot): Promise<Ok<object> | Failure> {
-    if (!(await this.store.putSnapshot(sessionId, snapshot))) {
-      if (!(await this.store.getSession(sessionId))) return failure('session_ended');
-      return failure('invalid_message', `snapshot seq ${snapshot.seq} is not after the last one`);
+  /**
+   * A snapshot may jump ahead (after a gap the customer sends a fresh one) but never go back.
+   * While the store is unreachable the page is relayed unstored (`stored: false`), and the
+   * session is remembered so that a fresh snapshot is asked for when the store returns.
+   */
+  async acceptSnapshot(
+    sessionId: string,
+    snapshot: PageSnapshot,
+  ): Promise<Ok<{ stored: boolean }> | Failure> {
+    let stored: boolean;
+    try {
+      stored = await this.store.putSnapshot(sessionId, snapshot);
+      if (!stored && !(await this.store.getSession(sessionId))) return failure('session_ended');
+    } catch (error) {
+      return this.unstored(sessionId, error);
     }
+    if (!stored)
+      return failure('invalid_message', `snapshot seq ${snapshot.seq} is not after the last one`);
     await this.touch(sessionId);
-    return { ok: true };
+    return { ok: true, stored: true };
   }
 
   /**
@@ -167,15 +184,36 @@ export class SessionService {
   async acceptBatch(
     sessionId: string,
     batch: PageBatch,
-  ): Promise<Ok<{ compact: boolean }> | Failure> {
-    const appended = await this.store.appendBatch(sessionId, batch);
-    if (!appended.ok) {
-      // Failures are rare, so only they pay for telling a gap from a session that is gone.
-      if (!(await this.store.getSession(sessionId))) return failure('session_ended');
-      return failure('sequence_gap', `expected seq ${appended.lastSeq + 1}, got ${batch.seq}`);
+  ): Promise<Ok<{ compact: boolean; stored: boolean }> | Failure> {
+    try {
+      const appended = await this.store.appendBatch(sessionId, batch);
+      if (!appended.ok) {
+        // Failures are rare, so only they pay for telling a gap from a session that is gone.
+        if (!(await this.store.getSession(sessionId))) return failure('session_ended');
+        return failure('sequence_gap', `expected seq ${appended.lastSeq + 1}, got ${batch.seq}`);
+      }
+      await this.touch(sessionId);
+      return {
+        ok: true,
+        stored: true,
+        compact: appended.count >= this.settings.maxBatchesPerSnapshot,
+      };
+    } catch (error) {
+      return { ...this.unstored(sessionId, error), compact: false };
     }
-    await this.touch(sessionId);
-    return { ok: true, compact: appended.count >= this.settings.maxBatchesPerSnapshot };
+  }
+
+  /** Sessions whose pages went unstored while the store was away; the caller asks them for a snapshot. */
+  takeUnstored(): string[] {
+    const ids = [...this.unstoredSessions];
+    this.unstoredSessions.clear();
+    return ids;
+  }
+
+  private unstored(sessionId: string, error: unknown): { ok: true; stored: false } {
+    this.unstoredSessions.add(sessionId);
+    this.onStoreError?.(error);
+    return { ok: true, stored: false };
   }
 
   catchUp(sessionId: string): Promise<PageRecord> {
@@ -204,10 +242,14 @@ export class SessionService {
     const now = this.now();
     if (now - (this.lastTouch.get(sessionId) ?? 0) < TOUCH_INTERVAL_MS) return;
     this.lastTouch.set(sessionId, now);
-    const session = await this.store.getSession(sessionId);
-    if (session) {
-      const touched = { ...session, lastActivityAt: now };
-      await this.store.saveSession(touched, this.ttl(touched));
+    try {
+      const session = await this.store.getSession(sessionId);
+      if (session) {
+        const touched = { ...session, lastActivityAt: now };
+        await this.store.saveSession(touched, this.ttl(touched));
+      }
+    } catch (error) {
+      this.onStoreError?.(error);
     }
   }
 

@@ -1,0 +1,80 @@
+/**
+ * A node's periodic chores: end expired sessions and tell their participants; watch the store,
+ * and when it returns after an outage, ask the customers whose pages went unstored for a fresh
+ * snapshot; keep the gauges of what this node serves.
+ */
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Store } from '../store/index.ts';
+import {
+  announceEnded,
+  customerRoom,
+  type Namespaces,
+  type SessionData,
+} from '../transport/rooms.ts';
+import type { SessionService } from './service.ts';
+
+export interface HousekeepingDeps {
+  sessions: SessionService;
+  store: Store;
+  namespaces: Namespaces;
+  metrics: Metrics;
+  log: Logger;
+  sweepIntervalMs?: number;
+  healthIntervalMs?: number;
+}
+
+export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
+  const { sessions, store, namespaces, metrics, log } = deps;
+  let healthy = true;
+
+  const sweep = async (): Promise<void> => {
+    if (!healthy) return;
+    for (const session of await sessions.sweep()) {
+      const reason = session.endedReason ?? 'expired';
+      metrics.sessionsEnded.inc({ reason });
+      log.info({ session: session.id, reason }, 'session expired');
+      announceEnded(namespaces, session.id, reason);
+    }
+  };
+
+  const countLocal = (): void => {
+    const inSession = (sockets: Iterable<{ data: unknown }>): number => {
+      let n = 0;
+      for (const socket of sockets) if ((socket.data as SessionData).sessionId) n += 1;
+      return n;
+    };
+    metrics.activeSessions.set(inSession(namespaces.customers.sockets.values()));
+    metrics.activeAgents.set(inSession(namespaces.agents.sockets.values()));
+  };
+
+  const checkHealth = async (): Promise<void> => {
+    const now = await store.isHealthy();
+    metrics.storeReady.set(now ? 1 : 0);
+    countLocal();
+    if (now && !healthy) {
+      const ids = sessions.takeUnstored();
+      log.info({ sessions: ids.length }, 'store is back; asking for fresh snapshots');
+      for (const id of ids)
+        namespaces.customers.to(customerRoom(id)).emit('page:resync', { reason: 'compact' });
+    }
+    healthy = now;
+  };
+
+  const sweeper = setInterval(
+    () => sweep().catch((error: unknown) => log.error({ err: error }, 'session sweep failed')),
+    deps.sweepIntervalMs ?? 5000,
+  );
+  const health = setInterval(
+    () => checkHealth().catch((error: unknown) => log.error({ err: error }, 'health check failed')),
+    deps.healthIntervalMs ?? 1000,
+  );
+  sweeper.unref();
+  health.unref();
+  return {
+    stop() {
+      clearInterval(sweeper);
+      clearInterval(health);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Bytes in and out of every connection, and the relay latency of live batches: the customer's
+ * node stamps `relayedAt` when it accepts a batch; the agent's node, on whichever machine,
+ * observes the time to the moment it writes the batch to the agent.
+ */
+import type { Socket } from 'socket.io';
+import type { Metrics } from '../observability/metrics.ts';
+
+const BATCH_PREFIX = '["page:batch",{"seq":';
+const RELAYED_AT = /"relayedAt":(\d+)/;
+
+function sizeOf(data: unknown): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (data instanceof Uint8Array) return data.byteLength;
+  return 0;
+}
+
+export function meterSocket(
+  socket: Socket,
+  namespace: 'customer' | 'agent',
+  metrics: Metrics,
+  now: () => number = Date.now,
+): void {
+  socket.conn.on('packet', (packet: { data?: unknown }) =>
+    metrics.bytesReceived.inc({ namespace }, sizeOf(packet.data)),
+  );
+  socket.conn.on('packetCreate', (packet: { data?: unknown }) => {
+    metrics.bytesSent.inc({ namespace }, sizeOf(packet.data));
+    if (namespace !== 'agent' || typeof packet.data !== 'string') return;
+    // Only the head of the frame is looked at: `relayedAt` is set right after seq and sentAt.
+    const head = packet.data.slice(0, 160);
+    if (!head.includes(BATCH_PREFIX)) return;
+    const stamp = RELAYED_AT.exec(head);
+    if (stamp?.[1]) metrics.relayLatency.observe(Math.max(0, now() - Number(stamp[1])) / 1000);
+  });
+}
