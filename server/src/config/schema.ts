@@ -5,6 +5,11 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../protocol/limits.ts';
+import {
+  forwardProxySection,
+  httpProxySection,
+  httpSecuritySection,
+} from '../proxy/config-schema.ts';
 
 const port = z.number().int().min(0).max(65535);
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -101,6 +106,9 @@ export const configSchema = z.strictObject({
   'cross-origin': crossOriginSection.prefault({}),
   metrics: metricsSection.prefault({}),
   log: logSection.prefault({}),
+  'http-proxy': httpProxySection.prefault({}),
+  'http-security': httpSecuritySection.prefault({}),
+  'forward-proxy': forwardProxySection.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
