@@ -5,6 +5,7 @@
 import Koa from 'koa';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { ResourceProxy } from '../proxy/index.ts';
 import type { Store } from '../store/index.ts';
 import {
   AGENT_CONSOLE_CSP,
@@ -25,6 +26,8 @@ export interface HttpAppOptions {
   log: Logger;
   /** False while the node drains: readiness fails so that the load balancer moves on. */
   isAccepting: () => boolean;
+  /** The resource proxy behind `/proxy/`; absent, that prefix is a 404. */
+  proxy?: ResourceProxy;
 }
 
 /** Route families, for metrics labels that stay few. */
@@ -32,6 +35,7 @@ function routeOf(path: string): string {
   if (path === '/tandem.js' || path === '/tandem.js.map') return 'snippet';
   if (path.startsWith('/agent')) return 'agent';
   if (path.startsWith('/demo')) return 'demo';
+  if (path.startsWith('/proxy/')) return 'proxy';
   if (path === '/healthz' || path === '/readyz') return 'health';
   return 'other';
 }
@@ -76,6 +80,13 @@ export function createHttpApp(options: HttpAppOptions): Koa {
       const ready = options.isAccepting() && (await options.store.isHealthy());
       ctx.status = ready ? 200 : 503;
       ctx.body = { status: ready ? 'ready' : 'not ready' };
+      return;
+    }
+    if (path.startsWith('/proxy/') && options.proxy) {
+      const answer = await options.proxy.handle(path, ctx.host);
+      ctx.status = answer.status;
+      ctx.set(answer.headers);
+      ctx.body = answer.body;
       return;
     }
     if (path === '/tandem.js' || path === '/tandem.js.map') {
