@@ -55,7 +55,7 @@ kube_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd)
 if ! is_current kube "$kube_key" "${kube_bins[@]/#/$bin/}"; then
   grep -q "k8s.io/kubernetes $K8S_VERSION" "$here/kube/go.mod" || {
     log "testbed/kube/go.mod does not require k8s.io/kubernetes $K8S_VERSION (versions.env)"; exit 1; }
-  log "building Kubernetes $K8S_VERSION and etcd $ETCD_VERSION (cold: ~15 min, see testbed/README.md)"
+  log "building Kubernetes $K8S_VERSION and etcd $ETCD_VERSION (cold: about 9 min on 2 cores, see testbed/README.md)"
   minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
   # The version variables are what `kube-apiserver --version` and /version report.
   ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION"

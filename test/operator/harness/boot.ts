@@ -26,6 +26,10 @@ export interface BootOptions {
   readonly nodes?: number;
   /** Folders whose CRDs are applied after cert-manager's. Default: the repo's `crds/`. */
   readonly crdDirs?: readonly string[];
+  /** Told of each process as it starts, so that the caller can stop it even mid-boot. */
+  readonly onComponent?: (component: RunningComponent) => void;
+  /** Told each step as it completes, with the milliseconds since boot began. */
+  readonly onStep?: (step: string, elapsedMs: number) => void;
 }
 
 const identities: readonly ClientIdentity[] = [
@@ -47,6 +51,8 @@ export async function bootControlPlane(
   runDir: string,
   options: BootOptions = {},
 ): Promise<BootedPlane> {
+  const began = Date.now();
+  const step = (name: string): void => options.onStep?.(name, Date.now() - began);
   const paths = resolveTestbedPaths();
   const missing = findMissingTestbedFiles(paths);
   if (missing.length > 0) {
@@ -94,15 +100,18 @@ export async function bootControlPlane(
     for (const spec of buildComponentSpecs(paths, pki, ports, files)) {
       const component = startComponent(spec, logDir);
       components.push(component);
+      options.onComponent?.(component);
       await waitHealthy(component, spec.healthUrl, { timeoutMs: 60_000, ...(tls && { tls }) });
+      step(`${spec.name} healthy`);
       // CRDs need only the API server: apply them while the other components start.
       if (spec.name === 'kube-apiserver') {
         crdsApplied = applyAllCrds(kubeconfig, options);
         crdsApplied.catch(() => undefined); // awaited below; not unhandled meanwhile
       }
     }
-    await prepareNodes(kubeconfig, options);
+    await prepareNodes(kubeconfig, options, step);
     await crdsApplied;
+    step('CRDs established');
   } catch (error) {
     await stopComponents(components);
     throw error;
@@ -111,7 +120,11 @@ export async function bootControlPlane(
   return { kubeconfig, server, components };
 }
 
-async function prepareNodes(kubeconfig: string, options: BootOptions): Promise<void> {
+async function prepareNodes(
+  kubeconfig: string,
+  options: BootOptions,
+  step: (name: string) => void,
+): Promise<void> {
   const kc = loadKubeConfig(kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const nodes = Array.from({ length: options.nodes ?? 3 }, (_, i) =>
@@ -125,10 +138,12 @@ async function prepareNodes(kubeconfig: string, options: BootOptions): Promise<v
       return current.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     });
   }
+  step('nodes Ready');
   // Pods cannot be created in a namespace before its default service account exists.
   await waitFor('the default service account', () =>
     core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }),
   );
+  step('default service account exists');
 }
 
 async function applyAllCrds(kubeconfig: string, options: BootOptions): Promise<void> {

@@ -127,14 +127,14 @@ async function waitForReady(runDir: string): Promise<ReadyState> {
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     const state = readState(runDir);
-    if (state?.status === 'ready') return state;
     if (state?.status === 'failed') {
       throw new Error(`the control plane failed to start: ${state.error}\n(logs in ${runDir})`);
     }
     if (state !== undefined && !isAlive(state.supervisorPid)) {
       const log = readFileSync(join(runDir, 'supervisor.log'), 'utf8').slice(-3000);
-      throw new Error(`the control plane supervisor died while starting:\n${log}`);
+      throw new Error(`the control plane's supervisor is gone (see ${runDir}):\n${log}`);
     }
+    if (state?.status === 'ready') return state;
     if (Date.now() > deadline) {
       throw new Error(`the control plane was not ready after ${startTimeoutMs} ms (see ${runDir})`);
     }

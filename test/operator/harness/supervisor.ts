@@ -8,7 +8,8 @@
  *   - it crashes (and if it is SIGKILLed, the kernel kills its children: see processes.ts).
  */
 import { rmSync } from 'node:fs';
-import { bootControlPlane, stopComponents, type BootedPlane } from './boot.ts';
+import { bootControlPlane, stopComponents } from './boot.ts';
+import type { RunningComponent } from './processes.ts';
 import { isAlive, writeState } from './state.ts';
 
 const [runDir, ownerArg] = process.argv.slice(2);
@@ -21,7 +22,8 @@ const ownerPid = Number(ownerArg ?? 0);
 const removeRunDir = ownerPid !== 0 && process.env['TESTBED_KEEP'] !== '1';
 const supervisorPid = process.pid;
 
-let plane: BootedPlane | undefined;
+// Every process started so far, in start order, so that a stop during boot stops them too.
+const components: RunningComponent[] = [];
 let stopping: Promise<void> | undefined;
 
 function log(event: string, fields: Record<string, unknown> = {}): void {
@@ -34,7 +36,7 @@ function stop(reason: string, code: number): Promise<void> {
     if (code !== 0) {
       writeState(runDir as string, { status: 'failed', supervisorPid, ownerPid, error: reason });
     }
-    if (plane) await stopComponents(plane.components);
+    await stopComponents(components);
     // A failed plane keeps its folder: the logs under logs/ tell why.
     if (removeRunDir && code === 0) rmSync(runDir as string, { recursive: true, force: true });
     log('stopped');
@@ -51,34 +53,41 @@ process.on('uncaughtException', (error) => {
   void stop('crash', 1);
 });
 
-writeState(runDir, { status: 'starting', supervisorPid, ownerPid });
-const started = Date.now();
-try {
-  plane = await bootControlPlane(runDir);
-  const startedInMs = Date.now() - started;
-  writeState(runDir, {
-    status: 'ready',
-    supervisorPid,
-    ownerPid,
-    kubeconfig: plane.kubeconfig,
-    server: plane.server,
-    startedInMs,
-  });
-  log('ready', { server: plane.server, kubeconfig: plane.kubeconfig, startedInMs });
-} catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  log('failed', { error: message });
-  writeState(runDir, { status: 'failed', supervisorPid, ownerPid, error: message });
-  process.exit(1);
-}
-
 if (ownerPid !== 0) {
   setInterval(() => {
     if (!isAlive(ownerPid)) void stop(`owner ${ownerPid} exited`, 0);
   }, 500);
 }
+
+writeState(runDir, { status: 'starting', supervisorPid, ownerPid });
+const started = Date.now();
+try {
+  const plane = await bootControlPlane(runDir, {
+    onComponent: (component) => components.push(component),
+    onStep: (step, elapsedMs) => log('step', { step, elapsedMs }),
+  });
+  if (!stopping) {
+    const startedInMs = Date.now() - started;
+    writeState(runDir, {
+      status: 'ready',
+      supervisorPid,
+      ownerPid,
+      kubeconfig: plane.kubeconfig,
+      server: plane.server,
+      startedInMs,
+    });
+    log('ready', { server: plane.server, kubeconfig: plane.kubeconfig, startedInMs });
+  }
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  if (stopping) await stopping; // stopped on purpose mid-boot: stop() exits
+  log('failed', { error: message });
+  writeState(runDir, { status: 'failed', supervisorPid, ownerPid, error: message });
+  process.exit(1);
+}
+
 // A component that dies on its own leaves a broken plane: stop the rest, tests then fail clearly.
-for (const component of plane.components) {
+for (const component of components) {
   void component.exited.then(() => {
     if (!stopping) void stop(`${component.name} exited`, 1);
   });
