@@ -7,6 +7,8 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
 import { PagePipeline } from './dom/pipeline.ts';
+import { RestrictionsStep } from './dom/restrictions.ts';
+import { SanitizeStep } from './dom/sanitize.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from './protocol/index.ts';
@@ -100,11 +102,14 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   });
   const { server, reloader } = await createListener(config, app.callback(), log, metrics);
 
-  const pipeline = new PagePipeline([]);
+  // Sanitize first (nothing active), then the DOM restrictions (mask what slipped through).
+  const domRestrictions = new RestrictionsStep(config['dom-restrictions']);
+  const pipeline = new PagePipeline([new SanitizeStep(), domRestrictions]);
   const inFlight = new InFlight();
   const io = createSocketServer(server, {
     sessions,
     pipeline,
+    restrictions: domRestrictions.restrictions,
     inFlight,
     log,
     metrics,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../protocol/limits.ts';
+import { domRestrictionsSection } from '../dom/config-schema.ts';
 import {
   forwardProxySection,
   httpProxySection,
@@ -104,6 +105,7 @@ export const configSchema = z.strictObject({
   session: sessionSection.prefault({}),
   limits: limitsSection.prefault({}),
   'cross-origin': crossOriginSection.prefault({}),
+  'dom-restrictions': domRestrictionsSection.prefault({}),
   metrics: metricsSection.prefault({}),
   log: logSection.prefault({}),
   'http-proxy': httpProxySection.prefault({}),

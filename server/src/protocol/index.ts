@@ -3,3 +3,4 @@ export type * from './dom.ts';
 export type * from './messages.ts';
 export * from './errors.ts';
 export * from './limits.ts';
+export * from './restrictions.ts';

@@ -1,5 +1,6 @@
 import type { DocumentNode, MutationOp, NodeId, Viewport } from './dom.ts';
 import type { ErrorCode, Result } from './errors.ts';
+import type { DomRestrictions } from './restrictions.ts';
 
 export type SessionStatus = 'waiting' | 'active' | 'ended';
 export type EndReason = 'customer' | 'agent' | 'expired' | 'idle' | 'server';
@@ -62,6 +63,8 @@ export type StartResult = Result<{
   code: string;
   token: string;
   expiresAt: number;
+  /** The DOM restrictions the snippet applies before it serializes anything. */
+  restrictions: DomRestrictions;
 }>;
 export type JoinResult = Result<{ sessionId: string; agentId: string }>;
 export type SimpleResult = Result;

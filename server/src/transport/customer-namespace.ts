@@ -9,6 +9,7 @@ import {
   parseStartRequest,
 } from '../protocol/validate.ts';
 import type { PagePipeline } from '../dom/pipeline.ts';
+import type { DomRestrictions } from '../protocol/index.ts';
 import type { SessionService } from '../session/service.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -26,6 +27,8 @@ export interface NamespaceDeps {
   sessions: SessionService;
   /** Sanitizes, enforces restrictions on and rewrites every page message before it is kept or relayed. */
   pipeline: PagePipeline;
+  /** The DOM restrictions sent to the snippet in the start/resume ack (and enforced in the pipeline). */
+  restrictions: DomRestrictions;
   namespaces: Namespaces;
   log: Logger;
   metrics: Metrics;
@@ -75,6 +78,7 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
         code: formatCode(result.session.code),
         token: result.token,
         expiresAt: result.expiresAt,
+        restrictions: deps.restrictions,
       });
       announceState(namespaces, result.session);
     });
@@ -96,6 +100,7 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
         code: formatCode(result.session.code),
         token: req.token,
         expiresAt: 0,
+        restrictions: deps.restrictions,
       });
       announceState(namespaces, result.session);
     });

@@ -1,0 +1,202 @@
+/**
+ * Applies one operation to the restrictions step's copy of the page and returns what the agents
+ * get instead: the operation with masked data, nothing (an operation aimed at a node the copy
+ * does not have, or inside a hidden box), or, when an attribute change makes an element newly
+ * masked or hidden, the operation followed by a removal and a re-add of the restricted element.
+ */
+import type { ElementNode, MutationOp, SerializedNode } from '../protocol/index.ts';
+import type { Entry, PageTree, Restriction, TreeNode } from './page-tree.ts';
+import {
+  hideElement,
+  isMaskedAttribute,
+  maskElement,
+  maskText,
+  type MaskOptions,
+} from './restrict-node.ts';
+
+/** What restrict-ops needs of the step. */
+export interface RestrictionRules {
+  readonly maskOptions: MaskOptions;
+  evaluate(entry: Entry, inherited: Restriction): Restriction;
+  isTestedAttribute(name: string): boolean;
+  adopt(tree: PageTree, node: TreeNode, parent: Entry | null, boundary: boolean): void;
+}
+
+function element(entry: Entry | undefined): (Entry & { node: ElementNode }) | undefined {
+  return entry?.node.type === 'element' ? (entry as Entry & { node: ElementNode }) : undefined;
+}
+
+export function applyOp(tree: PageTree, op: MutationOp, rules: RestrictionRules): MutationOp[] {
+  const mask = rules.maskOptions;
+  switch (op.op) {
+    case 'viewport':
+      return [op];
+    case 'add':
+      return add(tree, op, rules);
+    case 'remove': {
+      const entry = tree.get(op.id);
+      if (!entry || !entry.parent) return [];
+      tree.detach(entry);
+      return [op];
+    }
+    case 'text': {
+      const entry = tree.get(op.id);
+      if (entry?.node.type !== 'text') return [];
+      entry.node.text = op.text;
+      if (entry.state.masked) maskText(entry.node, mask);
+      return [{ ...op, text: entry.node.text }];
+    }
+    case 'attr':
+      return attr(tree, op, rules);
+    case 'input': {
+      const entry = element(tree.get(op.id));
+      if (!entry || entry.state.hidden) return [];
+      const out: MutationOp = { ...op };
+      if (op.value !== undefined) {
+        entry.node.value = op.value;
+        if (entry.state.masked) maskElement(entry.node, mask);
+        out.value = entry.node.value;
+      }
+      if (op.checked !== undefined) entry.node.checked = op.checked;
+      if (op.selected !== undefined) entry.node.selected = op.selected;
+      return [out];
+    }
+    case 'scroll': {
+      const entry = tree.get(op.id);
+      if (!entry || entry.node.type === 'text' || entry.state.hidden) return [];
+      entry.node.scroll = { x: op.x, y: op.y };
+      return [op];
+    }
+    case 'css': {
+      const entry = element(tree.get(op.id));
+      if (!entry || entry.state.hidden) return [];
+      entry.node.css = op.css;
+      return [op];
+    }
+    case 'canvas': {
+      const entry = element(tree.get(op.id));
+      if (!entry || entry.state.masked || entry.state.hidden) return [];
+      entry.node.canvas = op.data;
+      return [op];
+    }
+    case 'frame': {
+      const entry = element(tree.get(op.id));
+      if (!entry || entry.state.hidden) return [];
+      const old = entry.node.frame ? tree.get(entry.node.frame.id) : undefined;
+      if (old) tree.detach(old);
+      delete entry.node.frame;
+      if (op.doc === null) return [op];
+      const doc = structuredClone(op.doc);
+      entry.node.frame = doc;
+      rules.adopt(tree, doc, entry, true);
+      return [{ ...op, doc: structuredClone(doc) }];
+    }
+  }
+}
+
+function add(
+  tree: PageTree,
+  op: Extract<MutationOp, { op: 'add' }>,
+  rules: RestrictionRules,
+): MutationOp[] {
+  const parent = tree.get(op.parent);
+  if (!parent || parent.node.type === 'text' || parent.state.hidden) return [];
+  if (op.shadow && parent.node.type !== 'element') return [];
+  const existing = tree.get(op.node.id);
+  if (existing) tree.detach(existing);
+  const node = structuredClone(op.node);
+  const list: SerializedNode[] =
+    op.shadow && parent.node.type === 'element'
+      ? (parent.node.shadow ??= [])
+      : parent.node.children;
+  const index = op.before === null ? -1 : list.findIndex((sibling) => sibling.id === op.before);
+  if (index >= 0) list.splice(index, 0, node);
+  else list.push(node);
+  rules.adopt(tree, node, parent, op.shadow === true);
+  return [{ ...op, before: index >= 0 ? op.before : null, node: structuredClone(node) }];
+}
+
+function attr(
+  tree: PageTree,
+  op: Extract<MutationOp, { op: 'attr' }>,
+  rules: RestrictionRules,
+): MutationOp[] {
+  const entry = element(tree.get(op.id));
+  if (!entry || entry.state.hidden) return [];
+  if (op.value !== null) entry.node.attrs[op.name] = op.value;
+  else entry.node.attrs = withoutAttribute(entry.node.attrs, op.name);
+  const restricted = rules.isTestedAttribute(op.name) && restrictAgain(tree, entry, rules);
+  if (restricted && entry.state.hidden) {
+    // The element is an empty box now; the attribute change itself must not reach anyone.
+    return readd(tree, entry);
+  }
+  let value = op.value;
+  if (value !== null && entry.state.masked && isMaskedAttribute(op.name)) {
+    maskElement(entry.node, rules.maskOptions);
+    value = entry.node.attrs[op.name] ?? '';
+  }
+  const out: MutationOp[] = [{ ...op, value }];
+  if (restricted) out.push(...readd(tree, entry));
+  return out;
+}
+
+/**
+ * Re-evaluates the rules for `root` and everything under it after one of its attributes changed;
+ * masks or hides what became restricted. True when anything did: the agents' copy is stale then.
+ * What becomes less restricted stays masked until the snippet sends it again (the copy holds only
+ * masked data, by design).
+ */
+function restrictAgain(tree: PageTree, root: Entry, rules: RestrictionRules): boolean {
+  let changed = false;
+  for (const entry of tree.walk(root)) {
+    const inherited = entry.parent?.state ?? { masked: false, hidden: false, readOnly: false };
+    const before = entry.state;
+    const after = rules.evaluate(entry, inherited);
+    entry.state = {
+      masked: after.masked || before.masked,
+      hidden: after.hidden || before.hidden,
+      readOnly: after.readOnly,
+    };
+    const node = entry.node;
+    if (entry.state.hidden && !before.hidden && node.type === 'element') {
+      for (const child of [
+        ...node.children,
+        ...(node.shadow ?? []),
+        ...(node.frame ? [node.frame] : []),
+      ]) {
+        const childEntry = tree.get(child.id);
+        if (childEntry) tree.unregister(childEntry);
+      }
+      hideElement(node);
+      changed = true;
+    } else if (entry.state.masked && !before.masked) {
+      if (node.type === 'text') maskText(node, rules.maskOptions);
+      else if (node.type === 'element') maskElement(node, rules.maskOptions);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** Replaces the agents' copy of an element with the restricted one: remove, then add again. */
+function readd(tree: PageTree, entry: Entry & { node: ElementNode }): MutationOp[] {
+  const parent = entry.parent;
+  if (!parent) return [];
+  const shadow = tree.slotOf(entry) === 'shadow';
+  return [
+    { op: 'remove', id: entry.id },
+    {
+      op: 'add',
+      parent: parent.id,
+      before: tree.nextSiblingId(entry),
+      node: structuredClone(entry.node),
+      ...(shadow && { shadow }),
+    },
+  ];
+}
+
+function withoutAttribute(attrs: Record<string, string>, name: string): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(attrs)) if (key !== name) out[key] = value;
+  return out;
+}

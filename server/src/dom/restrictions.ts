@@ -1,0 +1,227 @@
+/**
+ * The `restrictions` page step: the server enforces the DOM restrictions (masked, hidden,
+ * read-only elements) again on what it receives, because neither the page nor the snippet can be
+ * trusted. Per session it keeps its own copy of the page (page-tree.ts), evaluates the configured
+ * selectors against it (selector.ts: a documented subset of CSS), masks or hides whatever slipped
+ * through, and answers `isReadOnly` / `isMasked` for the control handler.
+ */
+import type { MutationOp, NodeId, PageBatch, PageSnapshot } from '../protocol/index.ts';
+import {
+  BUILT_IN_HIDE,
+  BUILT_IN_MASK,
+  BUILT_IN_READONLY,
+  HIDDEN_PLACEHOLDER_ATTRIBUTE,
+  type DomRestrictions,
+} from '../protocol/restrictions.ts';
+import type { PageRecord } from '../store/index.ts';
+import type { Entry } from './page-tree.ts';
+import { PageTree, UNRESTRICTED, type Restriction, type TreeNode } from './page-tree.ts';
+import type { PageContext, PageStep } from './pipeline.ts';
+import { applyOp } from './restrict-ops.ts';
+import { hideElement, maskElement, maskText, type MaskOptions } from './restrict-node.ts';
+import { matchesSelector, parseSelector, type SelectorList } from './selector.ts';
+
+export type { Restriction } from './page-tree.ts';
+
+/** The configured part of the restrictions (the `dom-restrictions` config section). */
+export interface RestrictionsConfig {
+  /** Extra selectors of masked elements. Default none (the built-ins always apply). */
+  mask: readonly string[];
+  /** Extra selectors of hidden elements. Default none. */
+  hide: readonly string[];
+  /** Extra selectors of read-only elements. Default none. */
+  readOnly: readonly string[];
+  /** `length` keeps the length of what is masked; `fixed` always shows `fixedMaskLength`. Default `length`. */
+  maskMode: DomRestrictions['maskMode'];
+  /** Default 8. */
+  fixedMaskLength: number;
+}
+
+export interface RestrictionsStepOptions {
+  /** Sessions whose page copy is kept; the least recently used is forgotten beyond. Default 1000. */
+  maxSessions?: number;
+}
+
+/** The rules the snippet receives: built-ins first, then the configured selectors. */
+export function resolveRestrictions(config: RestrictionsConfig): DomRestrictions {
+  return {
+    mask: [...BUILT_IN_MASK, ...config.mask],
+    hide: [...BUILT_IN_HIDE, ...config.hide],
+    readOnly: [...BUILT_IN_READONLY, ...config.readOnly],
+    maskMode: config.maskMode,
+    fixedMaskLength: config.fixedMaskLength,
+  };
+}
+
+function compile(selectors: readonly string[]): SelectorList {
+  const list = [];
+  for (const source of selectors) {
+    const parsed = parseSelector(source);
+    // The config schema refuses unsupported selectors, so this is a bug, not bad input.
+    if (!parsed.ok) throw new Error(`unsupported selector "${source}": ${parsed.message}`);
+    list.push(...parsed.selector);
+  }
+  return list;
+}
+
+/** Attribute names that selectors test: a change to one of them can change what matches. */
+function testedAttributes(selectors: readonly string[]): Set<string> {
+  const names = new Set(['id', 'class', HIDDEN_PLACEHOLDER_ATTRIBUTE]);
+  for (const source of selectors) {
+    for (const match of source.matchAll(/\[\s*([^\s~|^$*=\]]+)/g)) {
+      names.add((match[1] ?? '').toLowerCase());
+    }
+  }
+  return names;
+}
+
+export interface Rules extends MaskOptions {
+  mask: SelectorList;
+  hide: SelectorList;
+  readOnly: SelectorList;
+  tested: Set<string>;
+}
+
+export class RestrictionsStep implements PageStep {
+  readonly name = 'restrictions';
+  /** What the snippet is sent in the `session:start` / `session:resume` ack. */
+  readonly restrictions: DomRestrictions;
+  private readonly rules: Rules;
+  private readonly trees = new Map<string, PageTree>();
+  private readonly maxSessions: number;
+
+  constructor(config: RestrictionsConfig, options: RestrictionsStepOptions = {}) {
+    this.restrictions = resolveRestrictions(config);
+    const r = this.restrictions;
+    this.rules = {
+      mask: compile(r.mask),
+      hide: compile(r.hide),
+      readOnly: compile(r.readOnly),
+      tested: testedAttributes([...r.mask, ...r.hide, ...r.readOnly]),
+      maskMode: r.maskMode,
+      fixedMaskLength: r.fixedMaskLength,
+    };
+    this.maxSessions = options.maxSessions ?? 1000;
+  }
+
+  snapshot(ctx: PageContext, snapshot: PageSnapshot): PageSnapshot {
+    const doc = structuredClone(snapshot.doc);
+    const tree = new PageTree();
+    tree.seq = snapshot.seq;
+    this.adopt(tree, doc, null, false);
+    this.keep(ctx.sessionId, tree);
+    return { ...snapshot, doc: structuredClone(doc) };
+  }
+
+  batch(ctx: PageContext, batch: PageBatch): PageBatch {
+    const tree = this.trees.get(ctx.sessionId);
+    if (!tree) return { ...batch, ops: [] };
+    this.keep(ctx.sessionId, tree);
+    tree.seq = batch.seq;
+    const ops: MutationOp[] = [];
+    for (const op of batch.ops) ops.push(...applyOp(tree, op, this));
+    return { ...batch, ops };
+  }
+
+  forget(sessionId: string): void {
+    this.trees.delete(sessionId);
+  }
+
+  /**
+   * Brings this node's copy of a session's page up to date from the store (a session whose
+   * customer is connected to another node): replays the stored snapshot and the batches after
+   * what this copy already has. Stored messages are already restricted; replaying is idempotent.
+   */
+  syncPage(sessionId: string, page: PageRecord): void {
+    const snapshot = page.snapshot;
+    if (!snapshot) return;
+    let tree = this.trees.get(sessionId);
+    if (!tree || tree.seq < snapshot.seq) {
+      this.snapshot({ sessionId }, snapshot);
+      tree = this.trees.get(sessionId);
+    }
+    for (const batch of page.batches) {
+      if (tree && batch.seq > tree.seq) this.batch({ sessionId }, batch);
+    }
+  }
+
+  /** Whether this node holds a copy of the session's page. */
+  hasPage(sessionId: string): boolean {
+    return this.trees.has(sessionId);
+  }
+
+  /** The restriction of a node of the session's page, or undefined when the node is unknown. */
+  restrictionOf(sessionId: string, nodeId: NodeId): Restriction | undefined {
+    return this.trees.get(sessionId)?.get(nodeId)?.state;
+  }
+
+  /** True when the agent must not click or type on the node; unknown nodes count as read-only. */
+  isReadOnly(sessionId: string, nodeId: NodeId): boolean {
+    return this.restrictionOf(sessionId, nodeId)?.readOnly ?? true;
+  }
+
+  /** True when the node is masked or hidden; unknown nodes count as masked. */
+  isMasked(sessionId: string, nodeId: NodeId): boolean {
+    const state = this.restrictionOf(sessionId, nodeId);
+    return state ? state.masked || state.hidden : true;
+  }
+
+  /** Evaluates the rules for one entry, combined with what it inherits. */
+  evaluate(entry: Entry, inherited: Restriction): Restriction {
+    const el = entry.element;
+    if (!el) return inherited;
+    const hidden =
+      inherited.hidden ||
+      entry.attribute(HIDDEN_PLACEHOLDER_ATTRIBUTE) !== undefined ||
+      matchesSelector(entry, this.rules.hide);
+    return {
+      hidden,
+      masked: hidden || inherited.masked || matchesSelector(entry, this.rules.mask),
+      readOnly: inherited.readOnly || matchesSelector(entry, this.rules.readOnly),
+    };
+  }
+
+  get maskOptions(): MaskOptions {
+    return this.rules;
+  }
+
+  isTestedAttribute(name: string): boolean {
+    return this.rules.tested.has(name.toLowerCase());
+  }
+
+  /** Registers `node` and its subtree under `parent`, restricting each node as it goes. */
+  adopt(tree: PageTree, node: TreeNode, parent: Entry | null, boundary: boolean): void {
+    const entry = tree.register(node, parent, boundary);
+    const inherited = parent?.state ?? UNRESTRICTED;
+    if (node.type === 'text') {
+      entry.state = inherited;
+      if (inherited.masked) maskText(node, this.rules);
+      return;
+    }
+    if (node.type === 'document') {
+      entry.state = inherited;
+      for (const child of node.children) this.adopt(tree, child, entry, false);
+      return;
+    }
+    entry.state = this.evaluate(entry, inherited);
+    if (entry.state.hidden) {
+      hideElement(node);
+      return;
+    }
+    if (entry.state.masked) maskElement(node, this.rules);
+    for (const child of node.children) this.adopt(tree, child, entry, false);
+    for (const child of node.shadow ?? []) this.adopt(tree, child, entry, true);
+    if (node.frame) this.adopt(tree, node.frame, entry, true);
+  }
+
+  private keep(sessionId: string, tree: PageTree): void {
+    // Re-inserting keeps the map in least-recently-used order.
+    this.trees.delete(sessionId);
+    this.trees.set(sessionId, tree);
+    while (this.trees.size > this.maxSessions) {
+      const oldest = this.trees.keys().next().value;
+      if (oldest === undefined) break;
+      this.trees.delete(oldest);
+    }
+  }
+}

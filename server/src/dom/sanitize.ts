@@ -1,0 +1,145 @@
+/**
+ * The `sanitize` page step, first in the pipeline: every snapshot and batch is reduced to an
+ * allowlist of elements, attributes and URL schemes (sanitize-node.ts) before anything else sees
+ * it. Per session it remembers the kind of every node it let through, so that a later operation
+ * aimed at a node it removed (or never saw) is dropped, and one aimed at a kept node is judged by
+ * that node's kind (an `href` on `<use>`, CSS only for `<style>`, a bitmap only for `<canvas>`).
+ */
+import type { MutationOp, NodeId, PageBatch, PageSnapshot } from '../protocol/index.ts';
+import type { PageContext, PageStep } from './pipeline.ts';
+import {
+  CANVAS_DATA,
+  kindOf,
+  sanitizeAttribute,
+  sanitizeCss,
+  sanitizeDocument,
+  sanitizeNode,
+  type SanitizeContext,
+} from './sanitize-node.ts';
+
+interface SessionNodes {
+  base: string | undefined;
+  kinds: Map<NodeId, string>;
+  /** Children of each kept node, so that a removal forgets the whole subtree. */
+  children: Map<NodeId, NodeId[]>;
+}
+
+export interface SanitizeStepOptions {
+  /** Called with how many operations or nodes a message lost, for metrics. Default: nothing. */
+  onDropped?: (sessionId: string, count: number) => void;
+}
+
+function httpBase(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class SanitizeStep implements PageStep {
+  readonly name = 'sanitize';
+  private readonly sessions = new Map<string, SessionNodes>();
+
+  constructor(private readonly options: SanitizeStepOptions = {}) {}
+
+  snapshot(ctx: PageContext, snapshot: PageSnapshot): PageSnapshot {
+    const state: SessionNodes = {
+      base: httpBase(snapshot.url),
+      kinds: new Map(),
+      children: new Map(),
+    };
+    this.sessions.set(ctx.sessionId, state);
+    const doc = sanitizeDocument(snapshot.doc, this.context(state), null);
+    return { ...snapshot, doc };
+  }
+
+  batch(ctx: PageContext, batch: PageBatch): PageBatch {
+    const state = this.sessions.get(ctx.sessionId);
+    // Without a snapshot there is nothing an operation could safely name.
+    if (!state) return { ...batch, ops: [] };
+    const ops: MutationOp[] = [];
+    for (const op of batch.ops) {
+      const safe = this.op(state, op);
+      if (safe) ops.push(safe);
+    }
+    if (ops.length < batch.ops.length) {
+      this.options.onDropped?.(ctx.sessionId, batch.ops.length - ops.length);
+    }
+    return { ...batch, ops };
+  }
+
+  forget(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  private context(state: SessionNodes): SanitizeContext {
+    return {
+      base: state.base,
+      keep: (id, node, parent) => {
+        state.kinds.set(id, node.kind);
+        if (parent === null) return;
+        const siblings = state.children.get(parent);
+        if (siblings) siblings.push(id);
+        else state.children.set(parent, [id]);
+      },
+    };
+  }
+
+  private forgetSubtree(state: SessionNodes, id: NodeId): void {
+    const pending = [id];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      state.kinds.delete(next);
+      const children = state.children.get(next);
+      if (children) pending.push(...children);
+      state.children.delete(next);
+    }
+  }
+
+  private op(state: SessionNodes, op: MutationOp): MutationOp | null {
+    if (op.op === 'viewport') return op;
+    const target = op.op === 'add' ? op.parent : op.id;
+    const kind = state.kinds.get(target);
+    if (kind === undefined) return null;
+    switch (op.op) {
+      case 'add': {
+        if (kind === '#text' || kind.endsWith(':style')) return null;
+        if (op.before !== null && !state.kinds.has(op.before)) return null;
+        if (state.kinds.has(op.node.id)) this.forgetSubtree(state, op.node.id);
+        const node = sanitizeNode(op.node, this.context(state), op.parent);
+        return node ? { ...op, node } : null;
+      }
+      case 'remove':
+        this.forgetSubtree(state, op.id);
+        return op;
+      case 'attr': {
+        if (kind === '#text' || kind === '#document') return null;
+        if (op.value === null) return op;
+        return { ...op, value: sanitizeAttribute(kind, op.name, op.value, state.base) };
+      }
+      case 'text':
+        return kind === '#text' ? op : null;
+      case 'input':
+      case 'scroll':
+        return kind === '#text' ? null : op;
+      case 'css': {
+        if (!kind.endsWith(':style')) return null;
+        const css = sanitizeCss(op.css);
+        return { ...op, css: css ?? '' };
+      }
+      case 'canvas':
+        return kind === 'html:canvas' && CANVAS_DATA.test(op.data) ? op : null;
+      case 'frame': {
+        if (kind !== 'html:iframe') return null;
+        for (const child of state.children.get(op.id) ?? []) {
+          if (state.kinds.get(child) === '#document') this.forgetSubtree(state, child);
+        }
+        if (op.doc === null) return op;
+        return { ...op, doc: sanitizeDocument(op.doc, this.context(state), op.id) };
+      }
+    }
+  }
+}
+
+export { kindOf };
