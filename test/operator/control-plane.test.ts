@@ -66,6 +66,41 @@ describe('control plane', () => {
     });
   });
 
+  test('a StatefulSet rolls out and scales through its scale subresource', async () => {
+    const apps = plane().kubeConfig.makeApiClient(AppsV1Api);
+    const namespace = await plane().createNamespace('statefulset');
+    const labels = { app: 'redis' };
+    await apps.createNamespacedStatefulSet({
+      namespace,
+      body: {
+        metadata: { name: 'redis' },
+        spec: {
+          replicas: 2,
+          serviceName: 'redis',
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: 'redis', image: 'registry.invalid/redis:7' }] },
+          },
+        },
+      },
+    });
+    const readyReplicas = (want: number) => async () => {
+      const set = await apps.readNamespacedStatefulSet({ name: 'redis', namespace });
+      return set.status?.readyReplicas === want && set.status.availableReplicas === want;
+    };
+    await waitFor('2 ready replicas', readyReplicas(2));
+
+    const scale = await apps.readNamespacedStatefulSetScale({ name: 'redis', namespace });
+    assert.equal(scale.spec?.replicas, 2);
+    await apps.replaceNamespacedStatefulSetScale({
+      name: 'redis',
+      namespace,
+      body: { ...scale, spec: { replicas: 3 } },
+    });
+    await waitFor('3 ready replicas', readyReplicas(3));
+  });
+
   test('the API server refuses a cert-manager Certificate that breaks its schema', async () => {
     const custom = plane().kubeConfig.makeApiClient(CustomObjectsApi);
     const namespace = await plane().createNamespace('crd-smoke');
