@@ -7,6 +7,8 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
 import { PagePipeline } from './dom/pipeline.ts';
+import { createRewriteUrlsStep } from './dom/rewrite-urls.ts';
+import { setUpResourceProxy } from './proxy/index.ts';
 import { RestrictionsStep } from './dom/restrictions.ts';
 import { SanitizeStep } from './dom/sanitize.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -90,8 +92,15 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   });
   let accepting = true;
   const secure = config.tls.enabled;
+  const resources = setUpResourceProxy(config, {
+    store,
+    registry: metrics.registry,
+    log,
+    env: process.env,
+  });
   const app = createHttpApp({
     webRoot: options.webRoot,
+    proxy: resources.proxy,
     demo: config.server.demo,
     secure,
     trustProxy: config.server.trustProxy,
@@ -104,7 +113,11 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
 
   // Sanitize first (nothing active), then the DOM restrictions (mask what slipped through).
   const domRestrictions = new RestrictionsStep(config['dom-restrictions']);
-  const pipeline = new PagePipeline([new SanitizeStep(), domRestrictions]);
+  const pipeline = new PagePipeline([
+    new SanitizeStep(),
+    domRestrictions,
+    createRewriteUrlsStep(resources.signer),
+  ]);
   const inFlight = new InFlight();
   const io = createSocketServer(server, {
     sessions,
