@@ -1,0 +1,50 @@
+/**
+ * A raw Socket.IO customer, standing in for the snippet on a page of `origin`: starts a session
+ * and can send snapshots. Used by tests that need a live session but no browser.
+ */
+import { io, type Socket } from 'socket.io-client';
+import {
+  PROTOCOL_VERSION,
+  type PageSnapshot,
+  type StartResult,
+} from '../../server/src/protocol/index.ts';
+
+export interface CustomerSession {
+  sessionId: string;
+  code: string;
+  socket: Socket;
+  sendSnapshot(snapshot: PageSnapshot): void;
+  end(): Promise<void>;
+}
+
+export async function startCustomerSession(
+  serverUrl: string,
+  origin: string,
+  pageUrl = `${origin}/`,
+): Promise<CustomerSession> {
+  const socket = io(`${serverUrl}/customer`, {
+    transports: ['websocket'],
+    reconnection: false,
+    rejectUnauthorized: false,
+    extraHeaders: { origin },
+    forceNew: true,
+  });
+  const result = (await socket
+    .timeout(5000)
+    .emitWithAck('session:start', { protocol: PROTOCOL_VERSION, url: pageUrl })) as StartResult;
+  if (!result.ok) {
+    socket.disconnect();
+    throw new Error(`session:start refused: ${result.code} ${result.message}`);
+  }
+  return {
+    sessionId: result.sessionId,
+    code: result.code,
+    socket,
+    sendSnapshot: (snapshot) => socket.emit('page:snapshot', snapshot),
+    async end() {
+      socket.emit('session:end');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.disconnect();
+    },
+  };
+}
