@@ -76,11 +76,13 @@ async function pinAddress(
   viaProxy: boolean,
 ): Promise<string | ProxyFailure> {
   let addresses: string[];
-  if (isIP(host)) addresses = [host];
+  // `localhost.` and `localhost` are one name; the hosts file knows only the second.
+  const name = host.replace(/\.$/, '');
+  if (isIP(name)) addresses = [name];
   else if (viaProxy && !policy.resolveLocally) return host;
   else {
     try {
-      addresses = await policy.resolver(host);
+      addresses = await policy.resolver(name);
     } catch (error) {
       return proxyFailure('dns_failed', `${host}: ${(error as Error).message}`);
     }
@@ -104,8 +106,8 @@ function readBody(
     response.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        resolve('too_large'); // before destroy(), which reports the abort synchronously
         response.destroy();
-        resolve('too_large');
         return;
       }
       chunks.push(chunk);
