@@ -10,6 +10,9 @@ import { PagePipeline } from './dom/pipeline.ts';
 import { createRewriteUrlsStep } from './dom/rewrite-urls.ts';
 import { setUpResourceProxy } from './proxy/index.ts';
 import { RestrictionsStep } from './dom/restrictions.ts';
+import { createAgentSecurity } from './security/agent-security.ts';
+import { controlPolicyFrom } from './session/control-policy.ts';
+import { ControlService } from './session/control-service.ts';
 import { SanitizeStep } from './dom/sanitize.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
@@ -92,6 +95,11 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   });
   let accepting = true;
   const secure = config.tls.enabled;
+  const security = await createAgentSecurity(config, {
+    store,
+    log,
+    selfOrigin: (ctx) => ctx.origin,
+  });
   const resources = setUpResourceProxy(config, {
     store,
     registry: metrics.registry,
@@ -108,6 +116,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     metrics,
     log,
     isAccepting: () => accepting,
+    devLogin: security.devLogin,
   });
   const { server, reloader } = await createListener(config, app.callback(), log, metrics);
 
@@ -119,6 +128,15 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     createRewriteUrlsStep(resources.signer),
   ]);
   const inFlight = new InFlight();
+  // Control is refused on nodes the restrictions step knows as read-only or masked.
+  const control = new ControlService({
+    store,
+    timeouts: {
+      unusedTtlMs: config.session.unusedTtlSeconds * 1000,
+      idleTtlMs: config.session.idleTtlSeconds * 1000,
+    },
+    policy: controlPolicyFrom([domRestrictions], (id) => sessions.catchUp(id)),
+  });
   const io = createSocketServer(server, {
     sessions,
     pipeline,
@@ -132,6 +150,12 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     maxMessageBytes: config.limits.maxMessageBytes,
     secure,
     trustProxy: config.server.trustProxy,
+    verifier: security.verifier,
+    audit: security.audit,
+    codeAttempts: security.codeAttempts,
+    sessionRate: security.sessionRate,
+    control: { control, audit: security.audit },
+    sessionList: { list: () => store.listSessionIds(), get: (id) => sessions.get(id) },
   });
   const adapter: AdapterConnections | null = config.cluster.redis
     ? attachRedisAdapter(io, config.cluster.redis, config.cluster.adapter, log)

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { mintTestToken } from '../support/agent-tokens.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { launchChromium, pollUntil } from './support/browser.ts';
 
@@ -46,8 +47,10 @@ describe('co-browsing: demo shop → agent console', () => {
   let agentContext: BrowserContext;
   let customer: Page;
   const sentByCustomer: string[] = [];
+  let agentToken: string;
 
   before(async () => {
+    agentToken = await mintTestToken({ name: 'Alice' });
     server = await startServer();
     browser = await launchChromium();
     customerContext = await browser.newContext({
@@ -87,7 +90,9 @@ describe('co-browsing: demo shop → agent console', () => {
   /** Opens the agent console with `?code=` and waits for the first snapshot. */
   async function joinAsAgent(code: string): Promise<{ agent: Page; view: FrameLocator }> {
     const agent = await agentContext.newPage();
-    await agent.goto(`${server.url}/agent/?code=${encodeURIComponent(code)}&name=Alice`);
+    await agent.goto(
+      `${server.url}/agent/?code=${encodeURIComponent(code)}&name=Alice#token=${agentToken}`,
+    );
     await pollUntil(
       'the agent to see the page',
       () =>

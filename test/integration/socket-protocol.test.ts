@@ -12,6 +12,7 @@ import type {
   StartResult,
   JoinResult,
 } from '../../server/src/protocol/index.ts';
+import { mintTestToken } from '../support/agent-tokens.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -19,14 +20,21 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
 let server: RunningServer;
 const sockets: Socket[] = [];
+/** Agent tokens by name (monitor privilege), minted before the tests. */
+const tokens: Record<string, string> = {};
 
-function connect(namespace: '/customer' | '/agent', headers: Record<string, string> = {}): Socket {
+function connect(
+  namespace: '/customer' | '/agent',
+  headers: Record<string, string> = {},
+  agentName = 'Alice',
+): Socket {
   const socket = io(`${server.url}${namespace}`, {
     transports: ['websocket'],
     reconnection: false,
     rejectUnauthorized: false,
     extraHeaders: headers,
     forceNew: true,
+    ...(namespace === '/agent' && { auth: { token: tokens[agentName] } }),
   });
   sockets.push(socket);
   return socket;
@@ -96,6 +104,7 @@ async function metric(name: string): Promise<number> {
 }
 
 before(async () => {
+  for (const name of ['Alice', 'Bob']) tokens[name] = await mintTestToken({ name });
   server = await startServer({
     limits: { joinAttemptsPerMinute: 1000, maxMessageBytes: 256 * 1024, messagesPerSecond: 2000 },
   });
@@ -161,7 +170,7 @@ describe('session over the wire', () => {
     const customer = connect('/customer');
     const states = record<{ agents: Array<{ name: string }> }>(customer, 'session:state');
     const { code } = await startSession(customer);
-    const agent = connect('/agent');
+    const agent = connect('/agent', {}, 'Bob');
     const bob = await join(agent, code, 'Bob');
     assert.ok(bob.ok, JSON.stringify(bob));
     await waitFor(() => states.some((s) => s.agents.some((a) => a.name === 'Bob')), 'agent listed');
@@ -175,6 +184,7 @@ describe('session over the wire', () => {
       transports: ['websocket'],
       reconnection: false,
       rejectUnauthorized: false,
+      auth: { token: tokens.Alice },
     });
     after(async () => {
       agent.disconnect();

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_AGENT_SECRET } from './agent-tokens.ts';
 
 export interface RunningServer {
   url: string;
@@ -49,6 +50,7 @@ export async function startServer(
       server: { host: '127.0.0.1', port: 0, dataDir, shutdownGraceSeconds: 2 },
       metrics: { host: '127.0.0.1', port: 0 },
       log: { level: 'info' },
+      agents: { secret: TEST_AGENT_SECRET },
     },
     overrides,
   );

@@ -42,6 +42,11 @@ const tlsSection = z
     minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
     /** OpenSSL cipher list for TLS 1.2; Node's default when absent. */
     ciphers: z.string().min(1).optional(),
+    /**
+     * How often the certificate files are checked for a rotation, besides file-change events
+     * (which a Kubernetes secret volume's symlink swap does not always raise). Default 10 s.
+     */
+    reloadIntervalSeconds: z.number().int().min(1).max(3600).default(10),
   })
   .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), {
     message: 'certFile and keyFile must be given together',
@@ -77,7 +82,48 @@ const limitsSection = z.strictObject({
   joinAttemptsPerMinute: z.number().int().min(1).default(10),
   /** Messages one connection may send per second before they are dropped. Default 200. */
   messagesPerSecond: z.number().int().min(1).default(200),
+  /** Messages one session's customer may send per second, over all its connections. Default 400. */
+  sessionMessagesPerSecond: z.number().int().min(1).default(400),
 });
+
+const agentsSection = z
+  .strictObject({
+    /**
+     * HS256 shared secret that signs agent tokens (at least 32 characters). Give this, or
+     * `jwksUrl`/`jwksFile` for public keys. With none of them, no agent can connect
+     * (unless `devLogin` is on, which then signs with a random per-process secret).
+     */
+    secret: z.string().min(32).optional(),
+    /** JWKS URL of the identity provider (RS256/ES256/EdDSA keys), fetched and cached. */
+    jwksUrl: z.url().optional(),
+    /** A JWKS JSON file with the public keys, read at start. */
+    jwksFile: z.string().min(1).optional(),
+    /** Expected `iss` of agent tokens. Default `tandem`. */
+    issuer: z.string().min(1).default('tandem'),
+    /** Expected `aud` of agent tokens. Default `tandem-agents`. */
+    audience: z.string().min(1).default('tandem-agents'),
+    /**
+     * Claim that lists the agent's privileges (`cobrowse:monitor`, `cobrowse:control`,
+     * `cobrowse:supervise`), as an array or a space-separated string. Default `scope`.
+     */
+    privilegesClaim: z.string().min(1).default('scope'),
+    /** Claim with the agent's display name; `sub` when absent. Default `name`. */
+    nameClaim: z.string().min(1).default('name'),
+    /** Leeway for `exp`/`nbf` between clocks. Default 5 s. */
+    clockToleranceSeconds: seconds(0, 300).default(5),
+    /** A development login form at `/agent/login.html` that mints tokens. Never in production. Default false. */
+    devLogin: z.boolean().default(false),
+    /** Lifetime of a token the development login mints. Default 1 hour. */
+    devLoginTokenTtlSeconds: seconds(60, 86_400).default(3600),
+    /** Wrong codes one address or agent may try before it is locked out. Default 10. */
+    codeFailuresBeforeLockout: z.number().int().min(1).max(1000).default(10),
+    /** How long a lockout lasts (and the window failures are counted in). Default 15 minutes. */
+    codeLockoutSeconds: seconds(10, 86_400).default(900),
+  })
+  .refine((a) => [a.secret, a.jwksUrl, a.jwksFile].filter(Boolean).length <= 1, {
+    message: 'give at most one of secret, jwksUrl and jwksFile',
+    path: ['secret'],
+  });
 
 const crossOriginSection = z.strictObject({
   /**
@@ -95,6 +141,50 @@ const metricsSection = z.strictObject({
   port: port.default(9464),
 });
 
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
+
+const redisSection = z
+  .strictObject({
+    /** `redis://host:port/db` or `rediss://` for TLS. */
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+      .optional(),
+    /** Password, or a file holding it (a mounted Kubernetes secret). */
+    password: z.string().min(1).optional(),
+    passwordFile: z.string().min(1).optional(),
+    /** TLS to Redis; implied by a `rediss://` URL. */
+    tls: z.boolean().default(false),
+    /** Redis Sentinel instead of a URL: the master's name and the sentinels' `host:port`. */
+    sentinel: z
+      .strictObject({
+        masterName: z.string().min(1),
+        nodes: z.array(hostPort).min(1),
+        password: z.string().min(1).optional(),
+      })
+      .optional(),
+    /** Prefix of every key and channel, so installations may share a Redis. Default `tandem:`. */
+    keyPrefix: z.string().min(1).max(64).default('tandem:'),
+  })
+  .refine((redis) => (redis.url === undefined) !== (redis.sentinel === undefined), {
+    message: 'give exactly one of url and sentinel',
+    path: ['url'],
+  })
+  .refine((redis) => redis.password === undefined || redis.passwordFile === undefined, {
+    message: 'give password or passwordFile, not both',
+    path: ['password'],
+  });
+
+const clusterSection = z.strictObject({
+  /** Shared state and events between nodes. Without it, a node runs alone on the memory store. */
+  redis: redisSection.optional(),
+  /**
+   * How the Socket.IO Redis adapter carries events: `classic` pub/sub, or `sharded` pub/sub
+   * (Redis 7). Default `classic` (see bench/ for the figures).
+   */
+  adapter: z.enum(['classic', 'sharded']).default('classic'),
+});
+
 const logSection = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -106,7 +196,9 @@ export const configSchema = z.strictObject({
   limits: limitsSection.prefault({}),
   'cross-origin': crossOriginSection.prefault({}),
   'dom-restrictions': domRestrictionsSection.prefault({}),
+  agents: agentsSection.prefault({}),
   metrics: metricsSection.prefault({}),
+  cluster: clusterSection.prefault({}),
   log: logSection.prefault({}),
   'http-proxy': httpProxySection.prefault({}),
   'http-security': httpSecuritySection.prefault({}),

@@ -14,6 +14,9 @@ export const ERROR_CODES = {
   sequence_gap: 'A message was missed; a fresh snapshot was requested.',
   forbidden_origin: 'The page origin is not allowed to connect.',
   unauthorized: 'The credentials were missing or not valid.',
+  forbidden: 'The agent lacks the privilege this needs.',
+  control_not_granted: 'The customer has not granted control to this agent.',
+  read_only: 'The element is read-only or masked: the agent may not act on it.',
   internal: 'The server could not complete the request.',
 } as const;
 

@@ -32,6 +32,11 @@ export interface PageBatch {
   seq: number;
   /** The customer's clock (ms since epoch) when the batch was sent. */
   sentAt: number;
+  /**
+   * Set by the server only (a client's is refused): its clock when the customer's node accepted
+   * the batch, for the relay-latency metric. Absent from stored batches.
+   */
+  relayedAt?: number;
   ops: MutationOp[];
 }
 
@@ -85,6 +90,54 @@ export interface SessionEnded {
   reason: EndReason;
 }
 
+/** Who controls the customer's page: nobody, an agent asking, or an agent the customer allowed. */
+export interface ControlStatus {
+  state: 'none' | 'requested' | 'granted';
+  /** The agent (its participant id in the session) asking or in control; null when none. */
+  agentId: string | null;
+  name: string | null;
+}
+
+/**
+ * What an agent in control does, aimed at a node id of the serialized tree. The server refuses
+ * it without the customer's consent or on read-only or masked nodes; the snippet checks again.
+ */
+export type ControlAction =
+  | { kind: 'click'; target: NodeId }
+  /** One key: a single character, or a named key such as `Backspace` or `Enter`. */
+  | { kind: 'key'; target: NodeId; key: string }
+  /** Scrolls an element (or the document, by its id) by a distance in CSS pixels. */
+  | { kind: 'scroll'; target: NodeId; dx: number; dy: number };
+
+export interface ControlAsk {
+  agentId: string;
+  name: string;
+}
+
+/** The customer's answer to a control request. */
+export interface ControlAnswer {
+  agentId: string;
+  allow: boolean;
+}
+
+/** A session as a supervisor sees it in the list. */
+export interface SessionSummary {
+  sessionId: string;
+  status: SessionStatus;
+  origin: string;
+  url: string;
+  createdAt: number;
+  agents: Participant[];
+  customerConnected: boolean;
+}
+
+export type ListResult = Result<{ sessions: SessionSummary[] }>;
+
+export interface WatchRequest {
+  protocol: number;
+  sessionId: string;
+}
+
 /** Customer (snippet) → server. */
 export interface CustomerToServerEvents {
   'session:start': (req: StartRequest, ack: (res: StartResult) => void) => void;
@@ -93,6 +146,8 @@ export interface CustomerToServerEvents {
   'page:snapshot': (snapshot: PageSnapshot) => void;
   'page:batch': (batch: PageBatch) => void;
   'page:pointer': (pointer: PointerPosition) => void;
+  'control:answer': (answer: ControlAnswer) => void;
+  'control:revoke': () => void;
 }
 
 /** Server → customer (snippet). */
@@ -104,6 +159,9 @@ export interface ServerToCustomerEvents {
   }) => void;
   'agent:pointer': (pointer: AgentPointer) => void;
   'protocol:error': (error: ProtocolError) => void;
+  'control:request': (ask: ControlAsk) => void;
+  'control:state': (status: ControlStatus) => void;
+  'control:action': (action: ControlAction & { agentId: string }) => void;
 }
 
 /** Agent console → server. */
@@ -113,6 +171,14 @@ export interface AgentToServerEvents {
   'session:end': () => void;
   'page:resync': () => void;
   'agent:pointer': (pointer: PointerPosition & { target?: NodeId }) => void;
+  /** Needs `cobrowse:supervise`. */
+  'sessions:list': (req: Record<string, never>, ack: (res: ListResult) => void) => void;
+  /** Joins any session without its code. Needs `cobrowse:supervise`. */
+  'session:watch': (req: WatchRequest, ack: (res: JoinResult) => void) => void;
+  /** Asks the customer for control. Needs `cobrowse:control`. */
+  'control:request': (req: Record<string, never>, ack: (res: SimpleResult) => void) => void;
+  'control:release': () => void;
+  'control:action': (action: ControlAction) => void;
 }
 
 /** Server → agent console. */
@@ -123,4 +189,5 @@ export interface ServerToAgentEvents {
   'page:batch': (batch: PageBatch) => void;
   'page:pointer': (pointer: PointerPosition) => void;
   'protocol:error': (error: ProtocolError) => void;
+  'control:state': (status: ControlStatus) => void;
 }

@@ -2,6 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import { parseJoinRequest, parsePointer } from '../protocol/validate.ts';
+import { identityOf } from '../security/agent-access.ts';
+import { listSessions } from '../security/supervision.ts';
+import { attachAgentControl, releaseControlOf } from '../session/control-handlers.ts';
+import { parseEmpty, parseWatchRequest } from '../session/control-parse.ts';
+import type { SessionRecord } from '../store/index.ts';
 import type { PageRecord } from '../store/index.ts';
 import {
   agentsRoom,
@@ -12,6 +17,8 @@ import {
 } from './rooms.ts';
 import type { NamespaceDeps } from './customer-namespace.ts';
 import { guardSocket, type InboundEvents } from './socket-guard.ts';
+import { meterSocket } from './traffic-metrics.ts';
+import { statusOf } from '../session/control.ts';
 
 export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void {
   const { sessions, namespaces, log, metrics } = deps;
@@ -24,8 +31,10 @@ export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void 
       log,
       metrics,
       messagesPerSecond: deps.messagesPerSecond,
+      inFlight: deps.inFlight,
     });
     metrics.connections.inc({ namespace: 'agent' });
+    meterSocket(socket, 'agent', metrics);
 
     /** Sends the stored page so that a joining agent sees it at once; asks the customer when there is none. */
     const catchUp = async (sessionId: string): Promise<void> => {
@@ -45,8 +54,35 @@ export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void 
       if (!sessionId || !agentId) return;
       data.sessionId = undefined;
       void socket.leave(agentsRoom(sessionId));
+      if (deps.control) await releaseControlOf(deps.control, namespaces, sessionId, agentId);
       const session = await sessions.leave(sessionId, agentId);
       if (session) announceState(namespaces, session);
+      deps.audit?.('agent.left', { session: sessionId, agent: identityOf(socket)?.id });
+    };
+
+    /** Puts this connection in a session it was admitted to, and catches it up. */
+    const enter = async (
+      session: SessionRecord,
+      agent: { id: string; name: string },
+      ack: (res: unknown) => void,
+      how: 'code' | 'supervisor',
+    ): Promise<void> => {
+      data.sessionId = session.id;
+      data.agentId = agent.id;
+      data.agentName = agent.name;
+      await socket.join(agentsRoom(session.id));
+      log.info({ session: session.id, agent: agent.id }, 'agent joined');
+      deps.audit?.('agent.joined', {
+        session: session.id,
+        agent: identityOf(socket)?.id,
+        agentName: agent.name,
+        participant: agent.id,
+        via: how,
+      });
+      ack({ ok: true, sessionId: session.id, agentId: agent.id });
+      announceState(namespaces, session);
+      if (deps.control) socket.emit('control:state', statusOf(session));
+      await catchUp(session.id);
     };
 
     guard.on('session:join', parseJoinRequest, async (req, ack) => {
@@ -57,21 +93,54 @@ export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void 
           'session:join needs an acknowledgement',
         );
       if (data.sessionId) await leave();
-      const agent = { id: data.agentId ?? randomUUID(), name: req.name?.trim() || 'Agent' };
+      const identity = identityOf(socket);
+      // The token names the agent; the name typed in the console is only a fallback.
+      const name = identity?.name ?? (req.name?.trim() || 'Agent');
+      const agent = { id: data.agentId ?? randomUUID(), name };
+      const attempter = { address: deps.addressOf(socket), agentId: identity?.id };
+      const admitted = deps.codeAttempts
+        ? await deps.codeAttempts.admit(attempter)
+        : ({ ok: true } as const);
+      if (!admitted.ok) {
+        const reason = admitted.lockedOut ? 'locked_out' : 'rate_limited';
+        deps.audit?.('code.refused', { ...attempter, agent: identity?.id, reason });
+        return guard.drop('session:join', 'rate_limited', admitted.message, ack);
+      }
       const result = await sessions.join(req, agent, deps.addressOf(socket));
       if (!result.ok) {
         log.warn({ code: result.code, address: deps.addressOf(socket) }, 'agent join refused');
+        deps.audit?.('code.refused', { ...attempter, agent: identity?.id, reason: result.code });
+        if (result.code === 'invalid_code' && (await deps.codeAttempts?.recordFailure(attempter)))
+          deps.audit?.('code.locked_out', { ...attempter, agent: identity?.id });
         return guard.drop('session:join', result.code, result.message, ack);
       }
-      data.sessionId = result.session.id;
-      data.agentId = agent.id;
-      data.agentName = agent.name;
-      await socket.join(agentsRoom(result.session.id));
-      log.info({ session: result.session.id, agent: agent.id }, 'agent joined');
-      ack({ ok: true, sessionId: result.session.id, agentId: agent.id });
-      announceState(namespaces, result.session);
-      await catchUp(result.session.id);
+      await enter(result.session, agent, ack, 'code');
     });
+
+    guard.on('session:watch', parseWatchRequest, async (req, ack) => {
+      if (!ack) return guard.drop('session:watch', 'invalid_message', 'needs an acknowledgement');
+      const target = await sessions.get(req.sessionId);
+      if (!target || target.status === 'ended')
+        return guard.drop('session:watch', 'session_not_found', 'no such session', ack);
+      if (data.sessionId) await leave();
+      const agent = { id: data.agentId ?? randomUUID(), name: identityOf(socket)?.name ?? 'Agent' };
+      const result = await sessions.join(
+        { protocol: req.protocol, code: target.code },
+        agent,
+        deps.addressOf(socket),
+      );
+      if (!result.ok) return guard.drop('session:watch', result.code, result.message, ack);
+      await enter(result.session, agent, ack, 'supervisor');
+    });
+
+    guard.on('sessions:list', parseEmpty, async (_req, ack) => {
+      if (!ack) return guard.drop('sessions:list', 'invalid_message', 'needs an acknowledgement');
+      const list = deps.sessionList ? await listSessions(deps.sessionList) : [];
+      deps.audit?.('sessions.listed', { agent: identityOf(socket)?.id, count: list.length });
+      ack({ ok: true, sessions: list });
+    });
+
+    if (deps.control) attachAgentControl(socket, guard, deps.control, namespaces);
 
     guard.on('agent:pointer', parsePointer, (pointer) => {
       const { sessionId, agentId, agentName } = data;
@@ -100,6 +169,11 @@ export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void 
       const ended = await sessions.end(sessionId, 'agent');
       if (ended) metrics.sessionsEnded.inc({ reason: 'agent' });
       log.info({ session: sessionId, agent: data.agentId }, 'session ended by agent');
+      deps.audit?.('session.ended', {
+        session: sessionId,
+        agent: identityOf(socket)?.id,
+        reason: 'agent',
+      });
       announceEnded(namespaces, sessionId, 'agent');
     });
 

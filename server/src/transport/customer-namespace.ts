@@ -22,6 +22,13 @@ import {
   type SessionData,
 } from './rooms.ts';
 import { guardSocket, type InboundEvents } from './socket-guard.ts';
+import { meterSocket } from './traffic-metrics.ts';
+import type { InFlight } from './drain.ts';
+import type { Audit } from '../security/audit.ts';
+import type { CodeAttemptGuard } from '../security/code-attempts.ts';
+import type { SessionRateLimiter } from '../security/rate-limits.ts';
+import type { SessionSource } from '../security/supervision.ts';
+import { attachCustomerControl, type ControlHandlerDeps } from '../session/control-handlers.ts';
 
 export interface NamespaceDeps {
   sessions: SessionService;
@@ -29,6 +36,8 @@ export interface NamespaceDeps {
   pipeline: PagePipeline;
   /** The DOM restrictions sent to the snippet in the start/resume ack (and enforced in the pipeline). */
   restrictions: DomRestrictions;
+  /** Handlers still running, awaited by a drain. */
+  inFlight?: InFlight;
   namespaces: Namespaces;
   log: Logger;
   metrics: Metrics;
@@ -36,6 +45,16 @@ export interface NamespaceDeps {
   messagesPerSecond: number;
   /** The client's address, honouring X-Forwarded-For only when configured. */
   addressOf: (socket: Socket) => string;
+  /** One line per security event. */
+  audit?: Audit;
+  /** Control of the customer's page; absent, the control events are unknown. */
+  control?: ControlHandlerDeps;
+  /** Code guessing: per-minute budgets and lockout per address and agent. */
+  codeAttempts?: CodeAttemptGuard;
+  /** Messages per second per session, over all of its customer's connections. */
+  sessionRate?: SessionRateLimiter;
+  /** Every live session, for supervisors. */
+  sessionList?: SessionSource;
 }
 
 export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): void {
@@ -49,8 +68,10 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
       log,
       metrics,
       messagesPerSecond: deps.messagesPerSecond,
+      inFlight: deps.inFlight,
     });
     metrics.connections.inc({ namespace: 'customer' });
+    meterSocket(socket, 'customer', metrics);
 
     const bind = (sessionId: string): void => {
       if (data.sessionId && data.sessionId !== sessionId)
@@ -72,6 +93,11 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
       bind(result.session.id);
       metrics.sessionsStarted.inc();
       log.info({ session: result.session.id, origin }, 'session started');
+      deps.audit?.('session.started', {
+        session: result.session.id,
+        origin,
+        address: deps.addressOf(socket),
+      });
       ack({
         ok: true,
         sessionId: result.session.id,
@@ -112,6 +138,8 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
         const sessionId = data.sessionId;
         if (!sessionId)
           return guard.drop('page:snapshot', 'not_in_session', 'start a session first');
+        if (deps.sessionRate && !deps.sessionRate.take(sessionId))
+          return guard.drop('page:snapshot', 'rate_limited', 'too many messages in this session');
         const clean = deps.pipeline.snapshot({ sessionId }, snapshot);
         const result = await sessions.acceptSnapshot(sessionId, clean);
         if (!result.ok) return refuse('page:snapshot', sessionId, result.code, result.message);
@@ -126,12 +154,16 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
       async (batch) => {
         const sessionId = data.sessionId;
         if (!sessionId) return guard.drop('page:batch', 'not_in_session', 'start a session first');
+        if (deps.sessionRate && !deps.sessionRate.take(sessionId))
+          return guard.drop('page:batch', 'rate_limited', 'too many messages in this session');
         const clean = deps.pipeline.batch({ sessionId }, batch);
         const result = await sessions.acceptBatch(sessionId, clean);
         if (!result.ok) return refuse('page:batch', sessionId, result.code, result.message);
-        namespaces.agents.to(agentsRoom(sessionId)).emit('page:batch', clean);
+        // Stamped for the relay-latency metric on the agents' nodes; never stored.
+        namespaces.agents
+          .to(agentsRoom(sessionId))
+          .emit('page:batch', { ...clean, relayedAt: Date.now() });
         metrics.messagesRelayed.inc({ event: 'page:batch' });
-        metrics.relayLatency.observe(Math.max(0, Date.now() - batch.sentAt) / 1000);
         if (result.compact) socket.emit('page:resync', { reason: 'compact' });
       },
     );
@@ -151,8 +183,12 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
       const ended = await sessions.end(sessionId, 'customer');
       if (ended) metrics.sessionsEnded.inc({ reason: 'customer' });
       log.info({ session: sessionId }, 'session ended by customer');
+      deps.audit?.('session.ended', { session: sessionId, reason: 'customer' });
+      deps.sessionRate?.forget(sessionId);
       announceEnded(namespaces, sessionId, 'customer');
     });
+
+    if (deps.control) attachCustomerControl(socket, guard, deps.control, namespaces);
 
     socket.on('disconnect', () => {
       metrics.connections.dec({ namespace: 'customer' });

@@ -28,6 +28,8 @@ export interface HttpAppOptions {
   isAccepting: () => boolean;
   /** The resource proxy behind `/proxy/`; absent, that prefix is a 404. */
   proxy?: ResourceProxy;
+  /** `/agent/dev-login`, only when `agents.devLogin` is on. */
+  devLogin?: Koa.Middleware | null;
 }
 
 /** Route families, for metrics labels that stay few. */
@@ -58,6 +60,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
 
   app.use(async (ctx, next) => {
     setCommonHeaders(ctx, options.secure);
+    if (options.devLogin && ctx.path === '/agent/dev-login') return options.devLogin(ctx, next);
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       ctx.status = 405;
       ctx.set('Allow', 'GET, HEAD');

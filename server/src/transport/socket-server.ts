@@ -2,11 +2,15 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from '../protocol/index.ts';
+import { requireAgentAuth } from '../security/agent-access.ts';
+import type { TokenVerifier } from '../security/agent-tokens.ts';
 import { isAllowedOrigin } from '../security/origins.ts';
 import { attachAgentNamespace } from './agent-namespace.ts';
 import { attachCustomerNamespace, type NamespaceDeps } from './customer-namespace.ts';
 
 export interface SocketServerOptions extends Omit<NamespaceDeps, 'namespaces' | 'addressOf'> {
+  /** Verifies agents' bearer tokens at the agent namespace's handshake. */
+  verifier: TokenVerifier;
   allowedOrigins: readonly string[];
   maxMessageBytes: number;
   secure: boolean;
@@ -56,6 +60,7 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
           reason: 'forbidden_origin',
         });
         log.warn({ origin: origin.slice(0, 200) }, 'connection refused: origin not allowed');
+        options.audit?.('origin.refused', { origin: origin.slice(0, 200), namespace: 'any' });
       }
       callback(allowed ? null : 'forbidden_origin', allowed);
     },
@@ -86,7 +91,16 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       reason: 'forbidden_origin',
     });
     log.warn({ origin: origin.slice(0, 200) }, 'agent connection refused: not the console origin');
+    options.audit?.('origin.refused', { origin: origin.slice(0, 200), namespace: 'agent' });
     next(new Error('forbidden_origin'));
+  });
+  // After the origin check: a token is verified only for a connection from the console's origin.
+  requireAgentAuth(agents, {
+    verifier: options.verifier,
+    log,
+    metrics,
+    audit: options.audit ?? (() => undefined),
+    addressOf,
   });
 
   const deps: NamespaceDeps = { ...options, namespaces: { customers, agents }, addressOf };

@@ -55,12 +55,25 @@ export class AgentConnection {
 
   constructor(
     origin: string,
-    private readonly request: { code: string; name?: string },
+    private readonly request: { code: string; name?: string; token: string },
     private readonly events: ConnectionEvents,
   ) {
-    this.socket = io(`${origin}${AGENT_NAMESPACE}`, { transports: ['websocket'] });
+    this.socket = io(`${origin}${AGENT_NAMESPACE}`, {
+      transports: ['websocket'],
+      auth: { token: request.token },
+    });
     const socket = this.socket;
     events.state('connecting');
+    socket.on(
+      'connect_error',
+      safely((error: Error & { data?: { message?: unknown } }) => {
+        // A refused token will not get better by retrying: stop and say so.
+        if (error.message !== 'unauthorized' && error.message !== 'forbidden_origin') return;
+        const reason = typeof error.data?.message === 'string' ? `: ${error.data.message}` : '';
+        this.close();
+        events.refused(`Sign-in refused${reason}. Sign in again.`);
+      }),
+    );
     socket.on(
       'connect',
       safely(() => this.join()),
@@ -101,8 +114,14 @@ export class AgentConnection {
     );
     socket.on(
       'protocol:error',
-      // eslint-disable-next-line no-console -- a refused message is worth seeing in devtools
-      safely((error) => console.warn('[tandem] refused by server:', error.code, error.event)),
+      safely((error) => {
+        // eslint-disable-next-line no-console -- a refused message is worth seeing in devtools
+        console.warn('[tandem] refused by server:', error.code, error.event);
+        if (error.code === 'unauthorized') {
+          this.close();
+          events.refused('Your sign-in expired. Sign in again.');
+        }
+      }),
     );
   }
 

@@ -4,6 +4,7 @@
  */
 import type { EndReason, SessionView } from '../../src/protocol/index.ts';
 import { AgentConnection, type ConnectionState } from './connection.ts';
+import { forgetToken, isTokenShaped, loadToken, saveToken } from './login-token.ts';
 import { PageMirror } from './page-mirror.ts';
 import { Viewer } from './viewer.ts';
 
@@ -54,6 +55,9 @@ export function startConsole(doc: Document): AgentHooks {
   const placeholder = byId(doc, 'placeholder');
   const viewportEl = byId(doc, 'viewport');
   const frame = byId<HTMLIFrameElement>(doc, 'view');
+  const tokenInput = byId<HTMLInputElement>(doc, 'token');
+  let token = loadToken(location, history);
+  byId(doc, 'token-field').hidden = token !== null;
 
   let connection: AgentConnection | undefined;
   let state: ConnectionState | 'idle' = 'idle';
@@ -92,7 +96,7 @@ export function startConsole(doc: Document): AgentHooks {
     people.textContent = '';
     connection = new AgentConnection(
       location.origin,
-      { code, name },
+      { code, name, token: token ?? '' },
       {
         state: setState,
         view: (view) => {
@@ -107,6 +111,11 @@ export function startConsole(doc: Document): AgentHooks {
         pointer: (pointer) => viewer.showCustomerPointer(pointer),
         ended: (reason) => showForm(END_MESSAGES[reason]),
         refused: (text) => {
+          if (/sign/i.test(text)) {
+            forgetToken();
+            token = null;
+            byId(doc, 'token-field').hidden = false;
+          }
           setState('ended');
           showForm(text);
         },
@@ -117,6 +126,15 @@ export function startConsole(doc: Document): AgentHooks {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const code = codeInput.value.trim();
+    const pasted = tokenInput.value.trim();
+    if (pasted) {
+      if (!isTokenShaped(pasted)) return showForm('That token is not a valid sign-in token.');
+      token = pasted;
+      saveToken(pasted);
+      tokenInput.value = '';
+      byId(doc, 'token-field').hidden = true;
+    }
+    if (!token) return showForm('Sign in first, or paste your token.');
     if (code) join(code, nameInput.value);
   });
   byId(doc, 'leave').addEventListener('click', () => connection?.leave());

@@ -1,0 +1,145 @@
+/**
+ * The control events on both namespaces. The agent asks (`control:request`), the customer's widget
+ * answers (`control:answer`), the agent acts (`control:action`, relayed only with consent and
+ * never on read-only or masked nodes), and either ends it (`control:revoke`, `control:release`,
+ * or the agent leaving). Both sides hear every change as `control:state`.
+ */
+import type { Socket } from 'socket.io';
+import type { ControlStatus } from '../protocol/index.ts';
+import type { Audit } from '../security/audit.ts';
+import { isAuthorized, type AgentIdentity } from '../security/agent-tokens.ts';
+import { agentsRoom, customerRoom, type Namespaces, type SessionData } from '../transport/rooms.ts';
+import type { Guard } from '../transport/socket-guard.ts';
+import { parseControlAction, parseControlAnswer, parseEmpty } from './control-parse.ts';
+import type { ControlService } from './control-service.ts';
+import { statusOf } from './control.ts';
+
+export interface ControlHandlerDeps {
+  control: ControlService;
+  audit: Audit;
+  now?: () => number;
+}
+
+type AgentData = SessionData & { identity?: AgentIdentity };
+
+/** Tells both sides who controls the page now. */
+export function announceControl(ns: Namespaces, sessionId: string, status: ControlStatus): void {
+  ns.customers.to(customerRoom(sessionId)).emit('control:state', status);
+  ns.agents.to(agentsRoom(sessionId)).emit('control:state', status);
+}
+
+/** Ends the control an agent held or asked for, when it leaves the session. */
+export async function releaseControlOf(
+  deps: ControlHandlerDeps,
+  namespaces: Namespaces,
+  sessionId: string,
+  agentId: string,
+): Promise<void> {
+  const result = await deps.control.end(sessionId, agentId);
+  if (!result.ok) return;
+  deps.audit('control.released', { session: sessionId, agent: agentId, reason: 'left' });
+  announceControl(namespaces, sessionId, statusOf(result.session));
+}
+
+export function attachAgentControl(
+  socket: Socket,
+  guard: Guard,
+  deps: ControlHandlerDeps,
+  namespaces: Namespaces,
+): void {
+  const data = socket.data as AgentData;
+  const now = deps.now ?? Date.now;
+  const { control, audit } = deps;
+
+  guard.on('control:request', parseEmpty, async (_req, ack) => {
+    const { sessionId, agentId, identity } = data;
+    if (!sessionId || !agentId)
+      return guard.drop('control:request', 'not_in_session', 'join a session first', ack);
+    if (!isAuthorized(identity, 'cobrowse:control', now())) {
+      audit('control.refused', { session: sessionId, agent: identity?.id, reason: 'forbidden' });
+      return guard.drop('control:request', 'forbidden', 'the control privilege is required', ack);
+    }
+    const result = await control.request(sessionId, {
+      id: agentId,
+      name: data.agentName ?? 'Agent',
+    });
+    if (!result.ok) return guard.drop('control:request', result.code, result.message, ack);
+    audit('control.requested', { session: sessionId, agent: identity?.id, participant: agentId });
+    namespaces.customers
+      .to(customerRoom(sessionId))
+      .emit('control:request', { agentId, name: data.agentName ?? 'Agent' });
+    announceControl(namespaces, sessionId, statusOf(result.session));
+    ack?.({ ok: true });
+  });
+
+  guard.onSignal('control:release', async () => {
+    const { sessionId, agentId } = data;
+    if (!sessionId || !agentId)
+      return guard.drop('control:release', 'not_in_session', 'join a session first');
+    const result = await control.end(sessionId, agentId);
+    if (!result.ok) return guard.drop('control:release', result.code, result.message);
+    audit('control.released', { session: sessionId, agent: data.identity?.id });
+    announceControl(namespaces, sessionId, statusOf(result.session));
+  });
+
+  guard.on('control:action', parseControlAction, async (action) => {
+    const { sessionId, agentId, identity } = data;
+    if (!sessionId || !agentId)
+      return guard.drop('control:action', 'not_in_session', 'join a session first');
+    const refuse = (
+      code: 'forbidden' | 'control_not_granted' | 'read_only' | 'session_ended',
+      message?: string,
+    ): void => {
+      audit('control.refused', {
+        session: sessionId,
+        agent: identity?.id,
+        reason: code,
+        target: action.target,
+      });
+      guard.drop('control:action', code, message ?? code);
+    };
+    if (!isAuthorized(identity, 'cobrowse:control', now()))
+      return refuse('forbidden', 'the control privilege is required');
+    const verdict = await control.authorize(sessionId, agentId, action);
+    if (!verdict.ok) {
+      const code =
+        verdict.code === 'read_only' || verdict.code === 'session_ended'
+          ? verdict.code
+          : 'control_not_granted';
+      return refuse(code, verdict.message);
+    }
+    namespaces.customers.to(customerRoom(sessionId)).emit('control:action', { ...action, agentId });
+  });
+}
+
+export function attachCustomerControl(
+  socket: Socket,
+  guard: Guard,
+  deps: ControlHandlerDeps,
+  namespaces: Namespaces,
+): void {
+  const data = socket.data as SessionData;
+  const { control, audit } = deps;
+
+  guard.on('control:answer', parseControlAnswer, async (answer) => {
+    const { sessionId } = data;
+    if (!sessionId) return guard.drop('control:answer', 'not_in_session', 'start a session first');
+    const result = await control.answer(sessionId, answer.agentId, answer.allow);
+    if (!result.ok) return guard.drop('control:answer', result.code, result.message);
+    audit(answer.allow ? 'control.granted' : 'control.denied', {
+      session: sessionId,
+      participant: answer.agentId,
+    });
+    announceControl(namespaces, sessionId, statusOf(result.session));
+  });
+
+  guard.onSignal('control:revoke', async () => {
+    const { sessionId } = data;
+    if (!sessionId) return guard.drop('control:revoke', 'not_in_session', 'start a session first');
+    const result = await control.end(sessionId);
+    // Revoking when nobody has control is harmless: the customer's widget may be out of date.
+    if (!result.ok) return;
+    audit('control.revoked', { session: sessionId });
+    announceControl(namespaces, sessionId, statusOf(result.session));
+  });
+}

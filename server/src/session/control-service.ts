@@ -1,0 +1,99 @@
+/**
+ * Control use cases over the store: ask, answer, end, and the check every control action passes
+ * before it is relayed (consent, and never on read-only or masked nodes).
+ */
+import { failure, type ControlAction, type Failure, type NodeId } from '../protocol/index.ts';
+import type { SessionRecord, Store } from '../store/index.ts';
+import {
+  answerControl,
+  endControl,
+  hasControl,
+  requestControl,
+  type ControlTransition,
+} from './control.ts';
+import { expiresAt, type SessionTimeouts } from './session.ts';
+
+/**
+ * What the server knows of the customer's page that decides where an agent may act. The DOM
+ * restrictions step answers it from its copy of the tree.
+ */
+export interface ControlPolicy {
+  /** True when the agent must not click or type in the node: it is (inside) a read-only element. */
+  isReadOnly(sessionId: string, nodeId: NodeId): boolean;
+  /** True when the node is (inside) a masked element. */
+  isMasked(sessionId: string, nodeId: NodeId): boolean;
+  /** Brings what the policy knows of the session's page up to date before it is asked. */
+  prepare?(sessionId: string): Promise<void>;
+}
+
+export interface ControlServiceDeps {
+  store: Pick<Store, 'getSession' | 'saveSession'>;
+  timeouts: SessionTimeouts;
+  policy: ControlPolicy;
+  now?: () => number;
+}
+
+type Ok = { ok: true; session: SessionRecord };
+
+/** The store keeps a record a little past its expiry, as the session service does. */
+const TTL_SLACK_MS = 60_000;
+
+export class ControlService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ControlServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  request(sessionId: string, agent: { id: string; name: string }): Promise<Ok | Failure> {
+    return this.update(sessionId, (session) => requestControl(session, agent, this.now()));
+  }
+
+  answer(sessionId: string, agentId: string, allow: boolean): Promise<Ok | Failure> {
+    return this.update(sessionId, (session) => answerControl(session, agentId, allow, this.now()));
+  }
+
+  /** Ends control: the customer revokes (no agent), or the agent releases or leaves. */
+  end(sessionId: string, agentId?: string): Promise<Ok | Failure> {
+    return this.update(sessionId, (session) => endControl(session, agentId));
+  }
+
+  /** Whether `agentId` may perform `action` now; the reason when not. */
+  async authorize(
+    sessionId: string,
+    agentId: string,
+    action: ControlAction,
+  ): Promise<{ ok: true } | Failure> {
+    const session = await this.deps.store.getSession(sessionId);
+    if (!session) return failure('session_ended');
+    if (!hasControl(session, agentId)) return failure('control_not_granted');
+    const { policy } = this.deps;
+    await policy.prepare?.(sessionId);
+    if (policy.isReadOnly(sessionId, action.target)) return failure('read_only');
+    if (policy.isMasked(sessionId, action.target))
+      return failure('read_only', 'the element is masked: the agent may not act on it');
+    return { ok: true };
+  }
+
+  private async update(
+    sessionId: string,
+    change: (session: SessionRecord) => ControlTransition,
+  ): Promise<Ok | Failure> {
+    const session = await this.deps.store.getSession(sessionId);
+    if (!session) return failure('session_ended');
+    const next = change(session);
+    if (!next.ok) return next;
+    if (next.session !== session) {
+      const ttl =
+        Math.max(1, expiresAt(next.session, this.deps.timeouts) - this.now()) + TTL_SLACK_MS;
+      await this.deps.store.saveSession(next.session, ttl);
+    }
+    return { ok: true, session: next.session };
+  }
+}
+
+/** Until the DOM restrictions step answers, nothing is known to be read-only or masked. */
+export const OPEN_POLICY: ControlPolicy = {
+  isReadOnly: () => false,
+  isMasked: () => false,
+};
