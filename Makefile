@@ -17,7 +17,7 @@ node_modules: package.json package-lock.json server/package.json operator/packag
 	@touch node_modules
 
 .PHONY: system-deps
-system-deps: ## Install Debian packages the tests use (redis-server, chromium) when missing
+system-deps: ## Install Debian packages the tests use (redis-server, chromium, haproxy, tinyproxy) when missing
 	@bash scripts/system-deps.sh
 
 .PHONY: build

@@ -115,7 +115,11 @@ export async function requestHop(hop: HopRequest): Promise<HopResult> {
       signal,
     });
     req.once('response', (response) => {
-      if (forwardProxy && response.statusCode === 407) {
+      // Through the proxy in absolute form, its own refusal arrives as a response.
+      const proxyRefused =
+        response.statusCode === 407 ||
+        (response.statusCode === 401 && response.headers['proxy-authenticate'] !== undefined);
+      if (forwardProxy && !secure && proxyRefused) {
         response.resume();
         resolve({ ok: false, reason: 'forward_proxy', message: 'forward proxy wants credentials' });
       } else resolve({ ok: true, response });
