@@ -95,7 +95,10 @@ export function sanitizeAttribute(
   if (!isAllowedName(space, lower)) return null;
   // The console builds frames itself; a page's frame source or sandbox must never apply.
   if (kind === 'html:iframe' && (lower === 'src' || lower === 'allow')) return null;
-  if (kind === 'html:meta' && lower === 'content') return value.length > 1024 ? null : value;
+  // Inert without http-equiv (never kept), but a refresh target has no business here either.
+  if (kind === 'html:meta' && lower === 'content') {
+    return value.length > 1024 || /url\s*=|[a-z]script:/i.test(value) ? null : value;
+  }
   if (lower === 'style') return sanitizeCss(value);
   if (SRCSET_ATTRIBUTES.has(lower)) return sanitizeSrcset(value, base);
   if (URL_ATTRIBUTES.has(lower)) {

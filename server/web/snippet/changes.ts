@@ -5,7 +5,8 @@
  */
 import type { MutationOp, NodeId, Viewport } from '../../src/protocol/index.ts';
 import { serializeAttribute } from './attributes.ts';
-import { textValue } from './masking.ts';
+import { isHiddenElement, isInsideHidden, isTestedAttribute, textValue } from './masking.ts';
+import { isNewlyRestricted } from './restriction-changes.ts';
 import {
   canvasData,
   formState,
@@ -162,6 +163,8 @@ export class PendingChanges {
 
   /** The id of a node the agent has, or undefined for one it never got or that is detached. */
   private sentId(node: Node): NodeId | undefined {
+    // A hidden element is an empty box to the agent: nothing about it is updated.
+    if (node.nodeType === Node.ELEMENT_NODE && isHiddenElement(node as Element)) return undefined;
     return node.isConnected ? this.ctx.ids.peek(node) : undefined;
   }
 
@@ -193,6 +196,7 @@ export class PendingChanges {
       if (node.ownerDocument && reframed.has(node.ownerDocument)) continue;
       // Inside another added node: that node's serialization already includes this one.
       if (this.hasAddedAncestor(node)) continue;
+      if (isInsideHidden(node)) continue;
       const shadow = parent.nodeType === Node.DOCUMENT_FRAGMENT_NODE;
       const parentNode = shadow ? (parent as ShadowRoot).host : parent;
       if (isStyle(parentNode)) continue;
@@ -225,8 +229,14 @@ export class PendingChanges {
 
   private attrOps(ops: MutationOp[]): void {
     for (const [el, names] of this.attrs) {
-      const id = this.sentId(el);
+      // Not sentId: an element that just became hidden must still be replaced by its box.
+      const id = el.isConnected ? this.ctx.ids.peek(el) : undefined;
       if (id === undefined) continue;
+      if ([...names].some(isTestedAttribute) && isNewlyRestricted(el)) {
+        this.resend(ops, el, id);
+        continue;
+      }
+      if (isHiddenElement(el)) continue;
       for (const name of names) {
         const raw = name.startsWith('xlink:')
           ? el.getAttributeNS(XLINK_NS, name.slice(6))
@@ -236,6 +246,21 @@ export class PendingChanges {
         ops.push({ op: 'attr', id, name, value });
       }
     }
+  }
+
+  /** Sends an element again (remove, then add), restricted by the rules that now match it. */
+  private resend(ops: MutationOp[], el: Element, id: NodeId): void {
+    const parent = el.parentNode;
+    if (!parent) return;
+    const shadow = parent.nodeType === Node.DOCUMENT_FRAGMENT_NODE;
+    const parentId = this.ctx.ids.peek(shadow ? (parent as ShadowRoot).host : parent);
+    const node = serializeNode(el, this.ctx);
+    if (parentId === undefined || !node) return;
+    const before = this.nextSentSibling(el, new Set());
+    ops.push(
+      { op: 'remove', id },
+      { op: 'add', parent: parentId, before, node, ...(shadow && { shadow }) },
+    );
   }
 
   private inputOps(ops: MutationOp[]): void {

@@ -11,8 +11,9 @@ import type {
 } from '../../src/protocol/index.ts';
 import { LIMITS } from '../../src/protocol/index.ts';
 import { serializeAttributes } from './attributes.ts';
-import { fieldValue, textValue } from './masking.ts';
+import { fieldValue, hiddenBox, isHiddenElement, textValue } from './masking.ts';
 import type { NodeIds } from './node-ids.ts';
+import { noteSerialized } from './restriction-changes.ts';
 import { absoluteCssUrls } from './urls.ts';
 
 export interface SerializeContext {
@@ -100,6 +101,9 @@ export function formState(el: Element): Pick<ElementNode, 'value' | 'checked' | 
 }
 
 function serializeElement(el: Element, ctx: SerializeContext): ElementNode {
+  noteSerialized(el);
+  // A hidden element leaves as an empty box of its size: nothing inside it is ever read.
+  if (isHiddenElement(el)) return hiddenBox(el, ctx.ids.idOf(el));
   const tag = el.localName.toLowerCase();
   const node: ElementNode = {
     type: 'element',

@@ -13,6 +13,7 @@ import type {
 } from '../../src/protocol/index.ts';
 import { CUSTOMER_NAMESPACE, PROTOCOL_VERSION } from '../../src/protocol/index.ts';
 import { guard, report } from './guard.ts';
+import { setRestrictions } from './masking.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
 import { createWidget, describeAgents, type Widget } from './widget.ts';
 
@@ -93,6 +94,8 @@ export class CustomerSession {
         return;
       }
       this.credentials = { sessionId: res.sessionId, token: res.token };
+      // The server's rules before anything is serialized; until now only the built-ins applied.
+      setRestrictions(res.restrictions);
       this.ready = true;
       this.widget.setCode(res.code);
       if (this.state === 'connecting' || this.state === 'reconnecting') {
