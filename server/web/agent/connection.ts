@@ -5,6 +5,9 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
+  ControlAction,
+  ControlStatus,
+  SimpleResult,
   AgentToServerEvents,
   EndReason,
   JoinResult,
@@ -28,6 +31,8 @@ export interface ConnectionEvents {
   ended(reason: EndReason | 'left'): void;
   /** The join was refused (bad code, full session…); the connection is closed. */
   refused(message: string): void;
+  /** Who controls the customer's page now. */
+  control?(status: ControlStatus): void;
 }
 
 /** How long to wait for the server to confirm that the session ended. */
@@ -105,6 +110,10 @@ export class AgentConnection {
       }),
     );
     socket.on(
+      'control:state',
+      safely((status) => events.control?.(status)),
+    );
+    socket.on(
       'page:pointer',
       safely((pointer) => events.pointer(pointer)),
     );
@@ -154,6 +163,21 @@ export class AgentConnection {
   /** The agent's pointer, in the customer's viewport coordinates. */
   sendPointer(pointer: PointerPosition): void {
     if (this.joined && this.socket.connected) this.socket.volatile.emit('agent:pointer', pointer);
+  }
+
+  /** Asks the customer for control; resolves when the server has passed the request on. */
+  requestControl(): Promise<SimpleResult> {
+    if (!this.joined)
+      return Promise.resolve({ ok: false, code: 'not_in_session', message: 'Not in a session.' });
+    return this.socket.timeout(10_000).emitWithAck('control:request', {});
+  }
+
+  releaseControl(): void {
+    if (this.joined) this.socket.emit('control:release');
+  }
+
+  sendAction(action: ControlAction): void {
+    if (this.joined && this.socket.connected) this.socket.emit('control:action', action);
   }
 
   /** Leaves; the session goes on for the customer. */

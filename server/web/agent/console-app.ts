@@ -4,6 +4,7 @@
  */
 import type { EndReason, SessionView } from '../../src/protocol/index.ts';
 import { AgentConnection, type ConnectionState } from './connection.ts';
+import { ControlPanel } from './control-panel.ts';
 import { forgetToken, isTokenShaped, loadToken, saveToken } from './login-token.ts';
 import { PageMirror } from './page-mirror.ts';
 import { Viewer } from './viewer.ts';
@@ -30,6 +31,8 @@ export interface AgentHooks {
   nodeCount(): number;
   lastSeq(): number;
   scale(): number;
+  /** 'none', 'requested', 'granted' (to this console) or 'other'. */
+  controlMode(): string;
 }
 
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
@@ -76,6 +79,17 @@ export function startConsole(doc: Document): AgentHooks {
     onViewport: (size) => viewer.setViewport(size),
   });
 
+  const controlPanel = new ControlPanel(
+    {
+      button: byId<HTMLButtonElement>(doc, 'control'),
+      label: byId(doc, 'control-state'),
+      overlay: byId(doc, 'overlay'),
+      frame,
+    },
+    (node) => mirror.idOf(node),
+    () => viewer.currentScale,
+  );
+
   const setState = (next: ConnectionState): void => {
     state = next;
     stateEl.dataset.state = next;
@@ -109,7 +123,11 @@ export function startConsole(doc: Document): AgentHooks {
         },
         batch: (batch) => mirror.applyOps(batch.ops),
         pointer: (pointer) => viewer.showCustomerPointer(pointer),
-        ended: (reason) => showForm(END_MESSAGES[reason]),
+        ended: (reason) => {
+          controlPanel.attach(undefined);
+          showForm(END_MESSAGES[reason]);
+        },
+        control: (status) => controlPanel.update(status),
         refused: (text) => {
           if (/sign/i.test(text)) {
             forgetToken();
@@ -121,6 +139,7 @@ export function startConsole(doc: Document): AgentHooks {
         },
       },
     );
+    controlPanel.attach(connection);
   };
 
   form.addEventListener('submit', (event) => {
@@ -153,5 +172,6 @@ export function startConsole(doc: Document): AgentHooks {
     nodeCount: () => mirror.nodeCount,
     lastSeq: () => connection?.lastSeq ?? 0,
     scale: () => viewer.currentScale,
+    controlMode: () => controlPanel.mode,
   };
 }

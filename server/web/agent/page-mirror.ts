@@ -69,6 +69,12 @@ export class PageMirror {
     return this.nodes.size;
   }
 
+  /** The id a mirrored node stands for, if it is one (control actions name nodes by id). */
+  idOf(node: Node): NodeId | undefined {
+    const id = this.idsByNode.get(node);
+    return id !== undefined && this.nodes.get(id) === node ? id : undefined;
+  }
+
   /** The node mirrored under `id`, if any. */
   node(id: NodeId): Node | undefined {
     return this.nodes.get(id);

@@ -3,6 +3,7 @@
  * Knows nothing of sockets or sequence numbers; the caller numbers and sends what it emits.
  */
 import type {
+  NodeId,
   MutationOp,
   PageSnapshot,
   PointerPosition,
@@ -32,6 +33,8 @@ export interface Recorder {
   snapshot(): Omit<PageSnapshot, 'seq'>;
   /** Emits the pending changes at once. */
   flush(): void;
+  /** The id a node was sent under, if it was (control actions name their targets by id). */
+  peekId(node: Node): NodeId | undefined;
   stop(): void;
 }
 
@@ -166,6 +169,7 @@ export function startRecorder(options: RecorderOptions): Recorder {
       };
     },
     flush,
+    peekId: (node) => ctx.ids.peek(node),
     stop() {
       stopped = true;
       if (flushTimer !== undefined) clearTimeout(flushTimer);

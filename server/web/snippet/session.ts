@@ -14,6 +14,7 @@ import type {
 import { CUSTOMER_NAMESPACE, PROTOCOL_VERSION } from '../../src/protocol/index.ts';
 import { guard, report } from './guard.ts';
 import { setRestrictions } from './masking.ts';
+import { ControlExecutor } from './control.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
 import { createWidget, describeAgents, type Widget } from './widget.ts';
 
@@ -37,6 +38,8 @@ export class CustomerSession {
   private readonly socket: CustomerSocket;
   private readonly widget: Widget;
   private recorder: Recorder | undefined;
+  /** Applies an agent's actions, only while the customer allows that agent. */
+  private readonly control: ControlExecutor;
   private credentials: { sessionId: string; token: string } | undefined;
   /** True while the server knows this connection as the session's customer. */
   private ready = false;
@@ -75,6 +78,34 @@ export class CustomerSession {
     socket.on(
       'agent:pointer',
       guard((pointer) => this.widget.showPointer(pointer)),
+    );
+    this.control = new ControlExecutor({
+      doc: options.doc,
+      idOf: (node) => this.recorder?.peekId(node),
+      isIgnored: (node) => this.widget.host.contains(node),
+    });
+    socket.on(
+      'control:request',
+      guard((ask) =>
+        this.widget.consent.ask(ask, (allow) => {
+          if (this.ready) this.socket.emit('control:answer', { agentId: ask.agentId, allow });
+        }),
+      ),
+    );
+    socket.on(
+      'control:state',
+      guard((status) => {
+        this.control.setGranted(status.state === 'granted' ? status.agentId : null);
+        this.widget.consent.show(status, () => {
+          this.control.setGranted(null); // at once, before the server confirms
+          if (this.ready) this.socket.emit('control:revoke');
+        });
+      }),
+    );
+    socket.on(
+      'control:action',
+      // An action the snippet refuses (no consent, read-only, unknown node) is simply not done.
+      guard((action) => void this.control.apply(action)),
     );
     socket.on(
       'session:ended',
@@ -171,6 +202,7 @@ export class CustomerSession {
     const wasEnded = this.state === 'ended';
     this.state = 'ended';
     this.ready = false;
+    this.control.setGranted(null);
     this.recorder?.stop();
     this.recorder = undefined;
     this.socket.disconnect();

@@ -5,11 +5,14 @@
  */
 import type { AgentPointer } from '../../src/protocol/index.ts';
 import { guard } from './guard.ts';
+import { createConsentPanel, CONSENT_CSS, type ConsentPanel } from './consent.ts';
 import { WIDGET_CSS } from './widget-style.ts';
 
 export interface Widget {
   /** The host element, which the recorder must ignore. */
   readonly host: HTMLElement;
+  /** Control requests and the "Stop control" button. */
+  readonly consent: ConsentPanel;
   setCode(code: string): void;
   setStatus(text: string): void;
   showPointer(pointer: AgentPointer): void;
@@ -35,11 +38,11 @@ function applyStyles(doc: Document, shadow: ShadowRoot): void {
   // A constructed sheet is not subject to the host's style-src CSP; a <style> is the fallback.
   try {
     const sheet = new (doc.defaultView ?? window).CSSStyleSheet();
-    sheet.replaceSync(WIDGET_CSS);
+    sheet.replaceSync(WIDGET_CSS + CONSENT_CSS);
     shadow.adoptedStyleSheets = [sheet];
   } catch {
     const style = doc.createElement('style');
-    style.textContent = WIDGET_CSS;
+    style.textContent = WIDGET_CSS + CONSENT_CSS;
     shadow.append(style);
   }
 }
@@ -77,6 +80,7 @@ export function createWidget(doc: Document, onEnd: () => void): Widget {
   end.type = 'button';
   end.addEventListener('click', guard(onEnd));
   panel.append(title, code, status, end);
+  const consent = createConsentPanel(doc, panel, end);
   const pointers = el('div', 'pointers');
   shadow.append(pointers, panel);
   doc.documentElement.append(host);
@@ -85,6 +89,7 @@ export function createWidget(doc: Document, onEnd: () => void): Widget {
 
   return {
     host,
+    consent,
     setCode: (value) => {
       code.textContent = formatCode(value);
     },

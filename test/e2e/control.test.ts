@@ -1,0 +1,194 @@
+/**
+ * Control end to end in real Chromium: the agent asks, the customer allows in the widget, and the
+ * agent's clicks, typing and scrolling on the console's view happen on the customer's page; never
+ * on a read-only element; and not any more once the customer stops control.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { mintTestToken } from '../support/agent-tokens.ts';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { launchChromium, pollUntil } from './support/browser.ts';
+
+interface AgentGlobal {
+  __tandemAgent: { state(): string; nodeCount(): number; controlMode(): string };
+}
+
+interface CdpNode {
+  nodeId: number;
+  nodeName: string;
+  attributes?: string[];
+  children?: CdpNode[];
+  shadowRoots?: CdpNode[];
+  contentDocument?: CdpNode;
+}
+
+/**
+ * Clicks a button of the widget, which sits in a closed shadow root that selectors cannot reach:
+ * finds it through the DevTools protocol (which sees closed roots) and clicks its centre like a
+ * person would.
+ */
+async function clickWidgetButton(
+  context: BrowserContext,
+  page: Page,
+  className: string,
+): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  try {
+    const { value: nodeId } = await pollUntil(
+      `the widget's .${className} button`,
+      async () => {
+        const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as {
+          root: CdpNode;
+        };
+        const stack: CdpNode[] = [root];
+        while (stack.length > 0) {
+          const node = stack.pop()!;
+          const attrs = node.attributes ?? [];
+          const cls = attrs[attrs.indexOf('class') + 1];
+          if (node.nodeName === 'BUTTON' && attrs.includes('class') && cls === className)
+            return node.nodeId;
+          stack.push(...(node.children ?? []), ...(node.shadowRoots ?? []));
+        }
+        return undefined;
+      },
+      5000,
+    );
+    const { model } = (await cdp.send('DOM.getBoxModel', { nodeId })) as {
+      model: { content: number[] };
+    };
+    const [x1 = 0, y1 = 0, , , x3 = 0, y3 = 0] = model.content;
+    await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  } finally {
+    await cdp.detach();
+  }
+}
+
+describe('control: the agent acts on the page only with consent', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let customerContext: BrowserContext;
+  let agentContext: BrowserContext;
+  let customer: Page;
+  let agent: Page;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchChromium();
+    customerContext = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1100, height: 800 },
+    });
+    agentContext = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1400, height: 1000 },
+    });
+    customer = await customerContext.newPage();
+    await customer.goto(`${server.url}/demo/`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const itemCount = (): Promise<number> => customer.locator('#items li').count();
+  const controlMode = (): Promise<string> =>
+    agent.evaluate(() => (globalThis as unknown as AgentGlobal).__tandemAgent.controlMode());
+
+  /** Clicks the centre of an element of the mirrored page, through the console's overlay. */
+  async function agentClicks(selector: string): Promise<void> {
+    const box = await agent.frameLocator('#view').locator(selector).boundingBox();
+    assert.ok(box, `${selector} is visible in the agent's view`);
+    await agent.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  }
+
+  it('asks, is allowed, clicks, types and scrolls; read-only stays untouched; stop ends it', async () => {
+    // The site marks an element read-only before the session starts.
+    await customer.evaluate(
+      "document.getElementById('remove-item').setAttribute('data-tandem-readonly', '')",
+    );
+    await customer.locator('#help').click();
+    const { value: code } = await pollUntil(
+      'the session code',
+      async () =>
+        (await customer.locator('#help-status').textContent())?.match(/agent: (\S+)/)?.[1],
+      10_000,
+    );
+    const token = await mintTestToken({
+      name: 'Alice',
+      privileges: ['cobrowse:monitor', 'cobrowse:control'],
+    });
+    agent = await agentContext.newPage();
+    await agent.goto(`${server.url}/agent/?code=${encodeURIComponent(code)}#token=${token}`);
+    await pollUntil(
+      'the agent to see the page',
+      () =>
+        agent.evaluate(() => {
+          const hooks = (globalThis as unknown as AgentGlobal).__tandemAgent;
+          return hooks.state() === 'connected' && hooks.nodeCount() > 20 ? true : undefined;
+        }),
+      10_000,
+    );
+    const before = await itemCount();
+
+    // Without consent a click on the view only points.
+    await agentClicks('#add-item');
+    assert.equal(await controlMode(), 'none');
+
+    await agent.locator('#control').click();
+    await clickWidgetButton(customerContext, customer, 'allow');
+    await pollUntil('control granted', async () =>
+      (await controlMode()) === 'granted' ? true : undefined,
+    );
+    assert.equal(await itemCount(), before, 'nothing happened before consent');
+
+    await agentClicks('#add-item');
+    await pollUntil('the agent click to add an item', async () =>
+      (await itemCount()) === before + 1 ? true : undefined,
+    );
+
+    await agentClicks('#name');
+    await agent.keyboard.type('Grace H');
+    await agent.keyboard.press('Backspace');
+    await agent.keyboard.press('Backspace');
+    await pollUntil('the agent typing in the name field', async () =>
+      (await customer.locator('#name').inputValue()) === 'Grace' ? true : undefined,
+    );
+
+    const terms = await agent.frameLocator('#view').locator('#terms').boundingBox();
+    assert.ok(terms);
+    await agent.mouse.move(terms.x + terms.width / 2, terms.y + terms.height / 2);
+    await agent.mouse.wheel(0, 120);
+    await pollUntil('the agent scrolling the terms', async () =>
+      (await customer.locator('#terms').evaluate((el) => el.scrollTop)) > 0 ? true : undefined,
+    );
+
+    // Read-only: the server refuses, and the customer's page is unchanged.
+    const count = await itemCount();
+    await agentClicks('#remove-item');
+    await pollUntil('the refusal in the audit log', async () =>
+      server.logs.some(
+        (line) =>
+          line.audit === true && line.event === 'control.refused' && line.reason === 'read_only',
+      )
+        ? true
+        : undefined,
+    );
+    assert.equal(await itemCount(), count, 'a read-only button was not pressed');
+
+    // The customer stops control: the console knows, and clicks no longer act.
+    await clickWidgetButton(customerContext, customer, 'stop-control');
+    await pollUntil('control revoked in the console', async () =>
+      (await controlMode()) === 'none' ? true : undefined,
+    );
+    await agentClicks('#add-item');
+    // Proving that nothing happens needs a pause; it can only make the test pass wrongly, never fail.
+    await customer.waitForTimeout(500);
+    assert.equal(await itemCount(), count, 'no click after control was stopped');
+    assert.ok(
+      server.logs.some((line) => line.audit === true && line.event === 'control.revoked'),
+      'the revocation is audited',
+    );
+  });
+});
