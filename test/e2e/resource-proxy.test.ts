@@ -185,7 +185,8 @@ describe('resource proxy in the browser', () => {
           const doc = body.ownerDocument;
           const view = doc.defaultView!;
           const widths = ['photo', 'responsive', 'own'].map(
-            (id) => (doc.getElementById(id) as HTMLImageElement | null)?.naturalWidth,
+            (id) =>
+              (doc.getElementById(id) as unknown as { naturalWidth: number } | null)?.naturalWidth,
           );
           return {
             photo: widths[0],
