@@ -194,6 +194,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await adapter?.close();
       await store.close();
+      await resources.close();
     },
   };
 }
