@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { createSigner, parseProxyPath } from '../../server/src/proxy/signing.ts';
 import { startCustomerSession, type CustomerSession } from '../support/customer-session.ts';
 import { makePng, startOrigin, type Origin } from '../support/origins.ts';
+import { startRedis } from '../support/redis.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -247,5 +248,26 @@ describe('resource proxy', () => {
   it('counts requests and upstream latency', async () => {
     assert.ok((await metric(server, 'tandem_proxy_requests_total', 'outcome="served"')) >= 5);
     assert.ok((await metric(server, 'tandem_proxy_upstream_seconds_count', 'outcome="ok"')) >= 4);
+  });
+
+  it('in a cluster, shares the cache between nodes through Redis', async () => {
+    const redis = await startRedis();
+    const cluster = { cluster: { redis: { url: redis.url } } };
+    const nodeA = await startServer(proxyConfig(cluster), proxyEnv());
+    const nodeB = await startServer(proxyConfig(cluster), proxyEnv());
+    after(async () => {
+      await Promise.all([nodeA.stop(), nodeB.stop()]);
+      await redis.destroy();
+    });
+    const { sessionId } = await newSession(nodeA);
+    const url = `http://cdn.test:${cdn.port}/img/hero.png?cache=cluster`;
+    const count = () => cdn.hits.filter((h) => h.path === '/img/hero.png?cache=cluster').length;
+    // Signed on one node, served by the other: the nodes share the key and the session store.
+    assert.equal((await get(nodeA, signer.sign(sessionId, url))).status, 200);
+    const fromB = await get(nodeB, signer.sign(sessionId, url));
+    assert.equal(fromB.status, 200);
+    assert.deepEqual(Buffer.from(await fromB.arrayBuffer()), PNG);
+    assert.equal(count(), 1, 'node B answered from the shared cache');
+    assert.equal(await metric(nodeB, 'tandem_proxy_cache_lookups_total', 'result="hit"'), 1);
   });
 });

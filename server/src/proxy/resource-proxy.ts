@@ -74,7 +74,8 @@ export function createResourceProxy(options: ResourceProxyOptions): ResourceProx
     pageHost: string | null,
   ): Promise<CachedResource | ProxyFailure> {
     if (cache) {
-      const hit = await cache.get(url);
+      // A cache that fails (Redis away) is a miss, never a failed request.
+      const hit = await cache.get(url).catch(() => null);
       metrics.cache.inc({ result: hit ? 'hit' : 'miss' });
       if (hit) return hit;
     } else {
@@ -95,7 +96,11 @@ export function createResourceProxy(options: ResourceProxyOptions): ResourceProx
       body: resource.body,
       expiresAt: now() + fresh,
     };
-    if (cache && fresh > 0) await cache.set(url, entry);
+    if (cache && fresh > 0) {
+      await cache.set(url, entry).catch((error: unknown) => {
+        log.debug({ err: (error as Error).message }, 'proxy cache write failed');
+      });
+    }
     return entry;
   }
 

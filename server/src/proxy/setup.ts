@@ -7,8 +7,9 @@ import type { Config } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { Registry } from 'prom-client';
+import { createRedisClient } from '../store/redis-connection.ts';
 import { createDomainAllowlist } from './allowlist.ts';
-import { MemoryResourceCache, type ResourceCache } from './cache.ts';
+import { MemoryResourceCache, RedisResourceCache, type ResourceCache } from './cache.ts';
 import type { ForwardProxy } from './connect.ts';
 import type { FetchPolicy } from './fetch-resource.ts';
 import { createProxyMetrics } from './proxy-metrics.ts';
@@ -23,7 +24,10 @@ export interface ProxySetupDeps {
   log: Logger;
   /** Where the test hooks are read from; production passes `process.env` and sets none. */
   env: NodeJS.ProcessEnv;
-  /** The cluster's shared cache (Redis); default a memory cache of `http-proxy.cacheMaxBytes`. */
+  /**
+   * The cache; default Redis with `cluster.redis` (shared by the nodes), else a memory cache of
+   * `http-proxy.cacheMaxBytes`.
+   */
   cache?: ResourceCache;
   resolver?: Resolver;
   now?: () => number;
@@ -32,6 +36,8 @@ export interface ProxySetupDeps {
 export interface ProxySetup {
   signer: ResourceSigner;
   proxy: ResourceProxy;
+  /** Closes what the proxy opened (its Redis connection). */
+  close(): Promise<void>;
 }
 
 function forwardProxyOf(section: Config['forward-proxy']): ForwardProxy | null {
@@ -81,9 +87,18 @@ export function setUpResourceProxy(config: Config, deps: ProxySetupDeps): ProxyS
     forwardProxyFor: (host) => (forward && !noProxy.allows(host, null) ? forward : null),
     resolveLocally: config['forward-proxy'].resolveLocally,
   };
-  const cache = config['http-security'].disableCaching
+  const redisConfig = config.cluster.redis;
+  const disabled = config['http-security'].disableCaching;
+  const redis =
+    !disabled && !deps.cache && redisConfig ? createRedisClient(redisConfig, 'store') : null;
+  // Outages are the store's to report; for the cache they are only misses.
+  redis?.on('error', () => undefined);
+  const cache = disabled
     ? null
-    : (deps.cache ?? new MemoryResourceCache(section.cacheMaxBytes, now));
+    : (deps.cache ??
+      (redis && redisConfig
+        ? new RedisResourceCache(redis, now, `${redisConfig.keyPrefix}proxy:`)
+        : new MemoryResourceCache(section.cacheMaxBytes, now)));
   const proxy = createResourceProxy({
     signer,
     store: deps.store,
@@ -94,5 +109,11 @@ export function setUpResourceProxy(config: Config, deps: ProxySetupDeps): ProxyS
     log: deps.log,
     now,
   });
-  return { signer, proxy };
+  return {
+    signer,
+    proxy,
+    async close() {
+      await redis?.quit().catch(() => undefined);
+    },
+  };
 }
