@@ -137,21 +137,19 @@ function activeContent(messages: Relayed[]): string[] {
 
 /** Facts about the rebuilt frame: nothing active may be in it. */
 async function frameFacts(view: AgentView): Promise<{ nodes: number; active: string[] }> {
-  return view.page.evaluate(() => {
+  return view.page.evaluate(`(() => {
     const doc = document.querySelector('iframe')?.contentDocument;
     const all = doc ? Array.from(doc.querySelectorAll('*')) : [];
-    const active: string[] = [];
+    const active = [];
     for (const el of all) {
-      if (['script', 'object', 'embed', 'base', 'frame'].includes(el.localName))
-        active.push(el.localName);
+      if (['script', 'object', 'embed', 'base', 'frame'].includes(el.localName)) active.push(el.localName);
       for (const a of Array.from(el.attributes)) {
-        if (a.name.startsWith('on') || a.name === 'srcdoc')
-          active.push(`${el.localName} ${a.name}`);
-        if (/^\s*(javascript|vbscript):/i.test(a.value)) active.push(`${el.localName} ${a.name}`);
+        if (a.name.startsWith('on') || a.name === 'srcdoc') active.push(el.localName + ' ' + a.name);
+        if (/^\\s*(javascript|vbscript):/i.test(a.value)) active.push(el.localName + ' ' + a.name);
       }
     }
     return { nodes: all.length, active };
-  });
+  })()`);
 }
 
 /** Waits until the view has at least `minNodes` elements, then watches it for late execution. */
