@@ -43,7 +43,12 @@ export const DEMO_CSP = [
   "frame-ancestors 'self'",
 ].join('; ');
 
+/** Every other response (health, errors, scripts, the snippet): nothing may render or frame it. */
+export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
 export function setCommonHeaders(ctx: Context, secure: boolean): void {
+  // Routes that serve pages replace this with their own policy.
+  ctx.set('Content-Security-Policy', DEFAULT_CSP);
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('Cross-Origin-Opener-Policy', 'same-origin');

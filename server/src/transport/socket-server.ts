@@ -5,6 +5,7 @@ import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from '../protocol/index.ts';
 import { requireAgentAuth } from '../security/agent-access.ts';
 import type { TokenVerifier } from '../security/agent-tokens.ts';
 import { isAllowedOrigin } from '../security/origins.ts';
+import { DEFAULT_CSP } from './security-headers.ts';
 import { attachAgentNamespace } from './agent-namespace.ts';
 import { attachCustomerNamespace, type NamespaceDeps } from './customer-namespace.ts';
 
@@ -65,6 +66,17 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       callback(allowed ? null : 'forbidden_origin', allowed);
     },
   });
+
+  // Socket.IO's own HTTP responses (polling, handshake) carry the same strict headers as Koa's.
+  const strictHeaders = (headers: Record<string, string>): void => {
+    headers['X-Content-Type-Options'] = 'nosniff';
+    headers['Referrer-Policy'] = 'no-referrer';
+    headers['Content-Security-Policy'] = DEFAULT_CSP;
+    headers['Cache-Control'] = 'no-store';
+    if (options.secure) headers['Strict-Transport-Security'] = 'max-age=31536000';
+  };
+  io.engine.on('initial_headers', strictHeaders);
+  io.engine.on('headers', strictHeaders);
 
   const addressOf = (socket: Socket): string => {
     if (options.trustProxy) {
