@@ -26,7 +26,7 @@ build: node_modules ## Build the server, snippet and agent console
 
 .PHONY: run
 run: build ## Start one node with its embedded defaults, the demo page and the agent console
-	node server/dist/main.js
+	TANDEM__AGENTS__DEV_LOGIN=true node server/dist/main.js
 
 .PHONY: check
 check: node_modules ## Lint, format check and typecheck

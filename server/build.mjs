@@ -39,6 +39,11 @@ await Promise.all([
     entryPoints: [`${web}agent/index.ts`],
     outfile: `${dist}web/agent/agent.js`,
   }),
+  build({
+    ...browser,
+    entryPoints: [`${web}agent/login.ts`],
+    outfile: `${dist}web/agent/login.js`,
+  }),
 ]);
 
 // Static files: the agent console's HTML and CSS, and the demo site.

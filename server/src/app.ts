@@ -98,7 +98,8 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   const security = await createAgentSecurity(config, {
     store,
     log,
-    selfOrigin: (ctx) => ctx.origin,
+    // Not `ctx.origin`: Koa 3 answers that from the request's Origin header.
+    selfOrigin: (ctx) => `${ctx.protocol}://${ctx.host}`,
   });
   const resources = setUpResourceProxy(config, {
     store,

@@ -268,7 +268,10 @@ describe('agent tokens (public keys)', () => {
         server.url,
         await keys.sign(['cobrowse:monitor'], stranger.privateKey),
       );
-      assert.ok('refused' in forged && /signature/.test(forged.message), 'a forged token is refused');
+      assert.ok(
+        'refused' in forged && /signature/.test(forged.message),
+        'a forged token is refused',
+      );
       const wrongAudience = await connectAgent(
         server.url,
         await keys.sign(['cobrowse:monitor'], keys.privateKey, 'other'),
@@ -318,6 +321,44 @@ describe('agent tokens (public keys)', () => {
       await server.stop();
       jwksServer.closeAllConnections();
       await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
+    }
+  });
+});
+
+describe('development login', () => {
+  const login = (url: string, origin: string) =>
+    fetch(`${url}/agent/dev-login`, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Dev', privileges: ['cobrowse:monitor', 'cobrowse:supervise'] }),
+    });
+
+  it('does not exist unless enabled', async () => {
+    const server = await startServer();
+    try {
+      const res = await login(server.url, server.url);
+      assert.equal(res.status, 405);
+      await res.arrayBuffer();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('mints a working token when enabled, for same-origin requests only, with a warning', async () => {
+    const server = await startServer({ agents: { secret: undefined, devLogin: true } });
+    try {
+      assert.ok(server.logs.some((l) => l.level === 40 && /devLogin is on/.test(String(l.msg))));
+      const refused = await login(server.url, 'https://evil.test');
+      assert.equal(refused.status, 403);
+      await refused.arrayBuffer();
+      const res = await login(server.url, server.url);
+      const body = (await res.json()) as { ok: boolean; token: string };
+      assert.ok(body.ok);
+      const agent = await agentSocket(server.url, body.token);
+      const list = (await agent.timeout(5000).emitWithAck('sessions:list', {})) as ListResult;
+      assert.ok(list.ok, 'the minted privileges apply');
+    } finally {
+      await server.stop();
     }
   });
 });
