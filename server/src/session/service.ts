@@ -50,6 +50,8 @@ export interface SessionServiceDeps {
   random?: RandomSource;
   /** Told of every store failure the service rides out (for logs and metrics). */
   onStoreError?: (error: unknown) => void;
+  /** Told when this node ends a session, so that per-session state elsewhere can be dropped. */
+  onEnded?: (sessionId: string) => void;
 }
 
 type Ok<T> = { ok: true } & T;
@@ -66,6 +68,7 @@ export class SessionService {
   private readonly lastTouch = new Map<string, number>();
   private readonly unstoredSessions = new Set<string>();
   private readonly onStoreError: ((error: unknown) => void) | undefined;
+  private readonly onEnded: ((sessionId: string) => void) | undefined;
 
   constructor(deps: SessionServiceDeps) {
     this.store = deps.store;
@@ -73,6 +76,7 @@ export class SessionService {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? cryptoRandom;
     this.onStoreError = deps.onStoreError;
+    this.onEnded = deps.onEnded;
   }
 
   async start(
@@ -152,6 +156,7 @@ export class SessionService {
     const result = endSession(session, reason, this.now());
     const removed = await this.store.deleteSession(sessionId);
     this.lastTouch.delete(sessionId);
+    this.onEnded?.(sessionId);
     return result.ok && removed ? result.session : null;
   }
 

@@ -7,6 +7,7 @@ import type { ErrorCode } from '../protocol/index.ts';
 import type { Parsed } from '../protocol/validate.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { InFlight } from './drain.ts';
 
 /** What a socket's handlers may be given: anything at all. */
 export type InboundEvents = Record<string, (...args: unknown[]) => void>;
@@ -17,6 +18,8 @@ export interface GuardContext {
   metrics: Metrics;
   messagesPerSecond: number;
   now?: () => number;
+  /** Tracks running handlers so that a drain can wait for their writes. */
+  inFlight?: InFlight;
 }
 
 type Ack = (response: unknown) => void;
@@ -93,21 +96,26 @@ export function guardSocket(socket: Socket<InboundEvents>, ctx: GuardContext): G
     }
   };
 
-  const run = (event: string, task: () => Promise<void> | void): void => {
+  /** Runs a handler; a failure (a store that is away, a bug) is logged and still answers the ack. */
+  const run = (event: string, task: () => Promise<void> | void, ack?: Ack): void => {
     try {
       const pending = task();
-      if (pending) pending.catch((error: unknown) => fail(event, error));
+      if (pending) {
+        (ctx.inFlight ? ctx.inFlight.track(pending) : pending).catch((error: unknown) =>
+          fail(event, error, ack),
+        );
+      }
     } catch (error) {
-      fail(event, error);
+      fail(event, error, ack);
     }
   };
 
-  const fail = (event: string, error: unknown): void => {
+  const fail = (event: string, error: unknown, ack?: Ack): void => {
     ctx.log.error(
       { err: error, namespace: ctx.namespace, event, session: socket.data?.sessionId },
       'handler failed',
     );
-    drop(event, 'internal', 'the server could not handle this message');
+    drop(event, 'internal', 'the server could not handle this message', ack);
   };
 
   socket.onAny((event: unknown) => {
@@ -141,7 +149,7 @@ export function guardSocket(socket: Socket<InboundEvents>, ctx: GuardContext): G
           return;
         }
         ctx.metrics.messagesReceived.inc({ namespace: ctx.namespace, event });
-        run(event, () => handler(parsed.value, ack));
+        run(event, () => handler(parsed.value, ack), ack);
       });
     },
     onSignal(event, handler) {

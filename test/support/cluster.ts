@@ -1,0 +1,58 @@
+/**
+ * Several real Tandem node processes sharing one real Redis, behind a real load balancer.
+ * Nodes speak plain HTTP behind the balancer (as behind a TLS-terminating ingress).
+ */
+import { startLoadBalancer, type RunningBalancer } from './load-balancer.ts';
+import { freePort, startRedis, type RunningRedis } from './redis.ts';
+import { startServer, type RunningServer } from './server.ts';
+
+export interface ClusterNode {
+  name: string;
+  port: number;
+  server: RunningServer;
+}
+
+export interface RunningCluster {
+  redis: RunningRedis;
+  balancer: RunningBalancer;
+  nodes: ClusterNode[];
+  /** Restarts a node that was stopped, on the same port. */
+  restart(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(
+  size = 3,
+  overrides: Record<string, unknown> = {},
+): Promise<RunningCluster> {
+  const redis = await startRedis();
+  const nodeConfig = (port: number) => ({
+    server: { port, trustProxy: true, shutdownGraceSeconds: 2 },
+    tls: { enabled: false },
+    cluster: { redis: { url: redis.url } },
+    ...overrides,
+  });
+  const nodes: ClusterNode[] = [];
+  for (let i = 1; i <= size; i++) {
+    const port = await freePort();
+    nodes.push({ name: `n${i}`, port, server: await startServer(nodeConfig(port)) });
+  }
+  const balancer = await startLoadBalancer(
+    nodes.map((n) => ({ name: n.name, address: `127.0.0.1:${n.port}` })),
+  );
+  return {
+    redis,
+    balancer,
+    nodes,
+    async restart(name) {
+      const node = nodes.find((n) => n.name === name);
+      if (!node) throw new Error(`no node ${name}`);
+      node.server = await startServer(nodeConfig(node.port));
+    },
+    async stop() {
+      await balancer.stop();
+      await Promise.all(nodes.map((n) => n.server.stop('SIGKILL')));
+      await redis.destroy();
+    },
+  };
+}
