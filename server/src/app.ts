@@ -88,6 +88,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
       startsPerMinute: config.limits.startsPerMinute,
       joinAttemptsPerMinute: config.limits.joinAttemptsPerMinute,
     },
+    onEnded: (sessionId) => pipeline.forget(sessionId),
     onStoreError: (error) => {
       metrics.storeErrors.inc();
       log.debug({ err: (error as Error).message }, 'store call failed; relaying unstored');
