@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   CODE_ALPHABET,
+  codesMatch,
   formatCode,
   generateCode,
   generateToken,
@@ -34,6 +35,13 @@ describe('session codes', () => {
     assert.equal(normalizeCode('ABCD-EFG', 8), null);
     assert.equal(normalizeCode('ABCD-EFG0', 8), null);
     assert.equal(formatCode('ABCDEFGH'), 'ABCD-EFGH');
+  });
+
+  it('compares codes exactly', () => {
+    assert.equal(codesMatch('ABCDEFGH', 'ABCDEFGH'), true);
+    assert.equal(codesMatch('ABCDEFGH', 'ABCDEFGJ'), false);
+    assert.equal(codesMatch('ABCDEFGH', 'ABCDEFG'), false);
+    assert.equal(codesMatch('', ''), true);
   });
 
   it('checks resume tokens against their hash only', () => {

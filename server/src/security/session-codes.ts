@@ -38,6 +38,16 @@ export function generateToken(random: RandomSource = cryptoRandom): string {
   return Buffer.from(random(32)).toString('base64url');
 }
 
+/**
+ * Compares two codes in constant time: both are hashed first, so that neither their content nor
+ * their length shows in the time taken.
+ */
+export function codesMatch(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }

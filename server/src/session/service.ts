@@ -13,6 +13,7 @@ import {
   type Participant,
 } from '../protocol/index.ts';
 import {
+  codesMatch,
   cryptoRandom,
   generateCode,
   generateToken,
@@ -128,7 +129,10 @@ export class SessionService {
     const code = normalizeCode(req.code, this.settings.codeLength);
     const id = code === null ? null : await this.store.findSessionIdByCode(code);
     const session = id === null ? null : await this.store.getSession(id);
-    if (!session || session.status === 'ended') return failure('invalid_code');
+    // The lookup found the session by its code; compare again in constant time, so that no
+    // store's key matching decides alone.
+    if (!session || session.status === 'ended' || code === null || !codesMatch(session.code, code))
+      return failure('invalid_code');
     return this.commit(joinAgent(session, agent, this.settings.maxAgents, this.now()));
   }
 
