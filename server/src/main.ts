@@ -41,6 +41,9 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A stray rejection (a Redis command cut off by a reconnect, say) is a bug to log, not a reason
+  // to drop every session on this node.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -30,6 +30,8 @@ export async function startCluster(
     server: { port, trustProxy: true, shutdownGraceSeconds: 2 },
     tls: { enabled: false },
     cluster: { redis: { url: redis.url } },
+    // Every node must verify the resource URLs any other node signed.
+    'http-proxy': { signingKey: 'tandem-test-cluster-signing-key-0123456789' },
     ...overrides,
   });
   const nodes: ClusterNode[] = [];

@@ -13,6 +13,8 @@ export interface RunningServer {
   url: string;
   metricsUrl: string | null;
   process: ChildProcess;
+  /** What the node wrote to stderr (a crash's stack trace, for one). */
+  stderr(): string;
   /** Every JSON log line the node printed so far. */
   logs: Array<Record<string, unknown>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -97,6 +99,7 @@ export async function startServer(
     metricsUrl,
     process: child,
     logs,
+    stderr: () => stderr,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const code = await exited;
