@@ -52,9 +52,10 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
     const now = await store.isHealthy();
     metrics.storeReady.set(now ? 1 : 0);
     countLocal();
-    if (now && !healthy) {
-      const ids = sessions.takeUnstored();
-      log.info({ sessions: ids.length }, 'store is back; asking for fresh snapshots');
+    // Not only on a down→up edge: an outage shorter than one check still left pages unstored.
+    const ids = now ? sessions.takeUnstored() : [];
+    if (ids.length > 0) {
+      log.info({ sessions: ids.length }, 'store answers again; asking for fresh snapshots');
       for (const id of ids)
         namespaces.customers.to(customerRoom(id)).emit('page:resync', { reason: 'compact' });
     }
