@@ -113,12 +113,10 @@ describe('certificate rotation', () => {
       auth: { token: await mintTestToken() },
     });
     sockets.push(customer, agent);
-    const started = (await customer
-      .timeout(5000)
-      .emitWithAck('session:start', {
-        protocol: PROTOCOL_VERSION,
-        url: 'https://shop.test/',
-      })) as StartResult;
+    const started = (await customer.timeout(5000).emitWithAck('session:start', {
+      protocol: PROTOCOL_VERSION,
+      url: 'https://shop.test/',
+    })) as StartResult;
     assert.ok(started.ok);
     customer.emit('page:snapshot', {
       seq: 1,
@@ -127,12 +125,10 @@ describe('certificate rotation', () => {
       viewport: { width: 1, height: 1 },
       doc: { type: 'document', id: 1, children: [] },
     });
-    const joined = (await agent
-      .timeout(5000)
-      .emitWithAck('session:join', {
-        protocol: PROTOCOL_VERSION,
-        code: started.code,
-      })) as JoinResult;
+    const joined = (await agent.timeout(5000).emitWithAck('session:join', {
+      protocol: PROTOCOL_VERSION,
+      code: started.code,
+    })) as JoinResult;
     assert.ok(joined.ok, JSON.stringify(joined));
     const batches: PageBatch[] = [];
     agent.on('page:batch', (b: PageBatch) => batches.push(b));
