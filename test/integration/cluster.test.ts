@@ -188,8 +188,14 @@ describe('a cluster of three nodes', () => {
     const code = await customer.start();
     const agent = await agentOn('n2');
     await agent.join(code);
+    // A second agent on the customer's own node keeps watching while Redis is away.
+    const local = await agentOn('n1');
+    await local.join(code);
     customer.type('before');
-    await waitFor(() => agent.view.text === 'before', 'relay before the restart');
+    await waitFor(
+      () => agent.view.text === 'before' && local.view.text === 'before',
+      'relay before the restart',
+    );
 
     await cluster.redis.stop();
     const node1 = cluster.nodes[0]!.server.url;
@@ -199,6 +205,10 @@ describe('a cluster of three nodes', () => {
     );
     assert.equal((await fetch(`${node1}/healthz`)).status, 200, 'but stays alive');
     customer.type('during the outage');
+    await waitFor(
+      () => local.view.text === 'during the outage',
+      'same-node relay during the outage',
+    );
 
     await cluster.redis.start();
     await waitFor(
@@ -215,5 +225,65 @@ describe('a cluster of three nodes', () => {
     customer.type('after');
     await waitFor(() => agent.view.text === 'after', 'the session continues', 20_000);
     assert.equal(customer.socket.connected && agent.socket.connected, true);
+  });
+});
+
+describe('the sharded adapter (Redis 7 sharded pub/sub)', () => {
+  let sharded: RunningCluster;
+  before(async () => {
+    sharded = await startCluster(2, { adapter: 'sharded' });
+  });
+  after(async () => {
+    await sharded.stop();
+  });
+
+  it('relays across two nodes as the classic one does', async () => {
+    const viaSharded = (
+      node: string,
+      namespace: '/customer' | '/agent',
+      token?: string,
+    ): Socket => {
+      const socket = io(`${sharded.balancer.url}${namespace}`, {
+        ...(token ? { auth: { token } } : {}),
+        transports: ['websocket'],
+        rejectUnauthorized: false,
+        extraHeaders: { cookie: `${sharded.balancer.cookie}=${node}` },
+        forceNew: true,
+      });
+      sockets.push(socket);
+      return socket;
+    };
+    const customer = viaSharded('n1', '/customer');
+    const started = (await customer
+      .timeout(5000)
+      .emitWithAck('session:start', {
+        protocol: PROTOCOL_VERSION,
+        url: 'https://shop.test/',
+      })) as StartResult;
+    assert.ok(started.ok);
+    customer.emit('page:snapshot', snapshot(1, 'sharded'));
+    const agent = viaSharded('n2', '/agent', await mintTestToken());
+    const texts: string[] = [];
+    agent.on('page:batch', (b: PageBatch) => {
+      for (const op of b.ops) if (op.op === 'text') texts.push(op.text);
+    });
+    const joined = (await agent
+      .timeout(5000)
+      .emitWithAck('session:join', {
+        protocol: PROTOCOL_VERSION,
+        code: started.code,
+      })) as JoinResult;
+    assert.ok(joined.ok, JSON.stringify(joined));
+    customer.emit('page:batch', {
+      seq: 2,
+      sentAt: Date.now(),
+      ops: [{ op: 'text', id: 3, text: 'across' }],
+    });
+    await waitFor(() => texts.includes('across'), 'relay through sharded pub/sub');
+    assert.ok(
+      sharded.nodes[0]!.server.logs.some(
+        (l) => l.msg === 'redis adapter attached' && l.mode === 'sharded',
+      ),
+    );
   });
 });

@@ -23,16 +23,16 @@ export interface RunningCluster {
 
 export async function startCluster(
   size = 3,
-  overrides: Record<string, unknown> = {},
+  options: { adapter?: 'classic' | 'sharded'; overrides?: Record<string, unknown> } = {},
 ): Promise<RunningCluster> {
   const redis = await startRedis();
   const nodeConfig = (port: number) => ({
     server: { port, trustProxy: true, shutdownGraceSeconds: 2 },
     tls: { enabled: false },
-    cluster: { redis: { url: redis.url } },
+    cluster: { redis: { url: redis.url }, adapter: options.adapter ?? 'classic' },
     // Every node must verify the resource URLs any other node signed.
     'http-proxy': { signingKey: 'tandem-test-cluster-signing-key-0123456789' },
-    ...overrides,
+    ...options.overrides,
   });
   const nodes: ClusterNode[] = [];
   for (let i = 1; i <= size; i++) {

@@ -1,6 +1,5 @@
 /** Carries Socket.IO events between nodes through Redis: classic or sharded pub/sub. */
-import { createAdapter } from '@socket.io/redis-adapter';
-import { createShardedAdapter } from '@socket.io/redis-adapter/dist/sharded-adapter.js';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import type { Config } from '../config/index.ts';
