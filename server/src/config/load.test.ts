@@ -30,6 +30,15 @@ describe('config', () => {
       'cross-origin.allowedOrigins.0',
     ],
     ['log.level', { log: { level: 'loud' } }, 'log.level'],
+    ['redis with neither url nor sentinel', { cluster: { redis: {} } }, 'cluster.redis.url'],
+    ['redis url scheme', { cluster: { redis: { url: 'http://redis:6379' } } }, 'cluster.redis.url'],
+    [
+      'redis sentinel node',
+      { cluster: { redis: { sentinel: { masterName: 'm', nodes: ['nohost'] } } } },
+      'cluster.redis.sentinel.nodes.0',
+    ],
+    ['adapter mode', { cluster: { adapter: 'gossip' } }, 'cluster.adapter'],
+    ['tls reload interval', { tls: { reloadIntervalSeconds: 0 } }, 'tls.reloadIntervalSeconds'],
   ];
   for (const [name, input, path] of badFields) {
     it(`names the bad field: ${name}`, () => {
