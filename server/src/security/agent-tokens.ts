@@ -114,14 +114,18 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
         return failure('unauthorized', 'a bearer token is required');
       if (token.length > MAX_TOKEN_LENGTH) return failure('unauthorized', 'the token is too long');
       try {
-        const verified = await jwtVerify(token, key as Uint8Array, {
+        const checks = {
           issuer: options.issuer,
           audience: options.audience,
           algorithms,
           clockTolerance: options.clockToleranceSeconds ?? 5,
           currentDate: new Date(now()),
           requiredClaims: ['exp', 'sub'],
-        });
+        };
+        const verified =
+          typeof key === 'function'
+            ? await jwtVerify(token, key, checks)
+            : await jwtVerify(token, key, checks);
         return identityOf(verified.payload);
       } catch (error) {
         return failure('unauthorized', describeJoseError(error));

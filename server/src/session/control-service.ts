@@ -91,9 +91,3 @@ export class ControlService {
     return { ok: true, session: next.session };
   }
 }
-
-/** Until the DOM restrictions step answers, nothing is known to be read-only or masked. */
-export const OPEN_POLICY: ControlPolicy = {
-  isReadOnly: () => false,
-  isMasked: () => false,
-};

@@ -42,15 +42,3 @@ export function loadToken(loc: Location, hist: History): string | null {
   const stored = storage()?.getItem(STORAGE_KEY) ?? null;
   return stored !== null && isTokenShaped(stored) ? stored : null;
 }
-
-/** The token's expiry (ms since epoch), read without verifying: only to warn the agent in time. */
-export function tokenExpiry(token: string): number | null {
-  try {
-    const payload = token.split('.')[1] ?? '';
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : null;
-  } catch {
-    return null;
-  }
-}
