@@ -10,3 +10,9 @@ export {
   waitFor,
 } from './kube.ts';
 export { resolveTestbedPaths, repoRoot, type TestbedPaths } from './paths.ts';
+export {
+  startOperatorProcess,
+  type OperatorProcess,
+  type OperatorProcessOptions,
+} from './operator-process.ts';
+export { cobrowseClient, loadSample, type ClusterObject } from './cobrowse.ts';

@@ -1,0 +1,180 @@
+/**
+ * Wires the operator: leader election, then watches feeding the work queue, whose worker runs
+ * one reconcile per key. Nothing is watched or written before this replica leads.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import { labelKeys, managedByValue } from '../api/constants.ts';
+import type { Logger } from '../log.ts';
+import type { OperatorMetrics } from '../metrics.ts';
+import { createKubeClient } from '../reconcile/client.ts';
+import { reconcile, type ReconcileDeps } from '../reconcile/reconcile.ts';
+import { issueSelfSigned } from '../tls/self-signed.ts';
+import { runLeaderElection, type LeaderElectionOptions } from './leader.ts';
+import { WorkQueue } from './queue.ts';
+import { watchKind, type WatchedKind } from './watch.ts';
+
+const owned = `${labelKeys.managedBy}=${managedByValue}`;
+
+/** What the operator watches: its resource, and every kind it owns except Secrets. */
+export const watchedKinds: readonly WatchedKind[] = [
+  {
+    apiVersion: 'tandem.dev/v1alpha1',
+    kind: 'CoBrowseCluster',
+    groupPath: '/apis/tandem.dev/v1alpha1',
+    resource: 'cobrowseclusters',
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    groupPath: '/apis/apps/v1',
+    resource: 'deployments',
+    labelSelector: owned,
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    groupPath: '/apis/apps/v1',
+    resource: 'statefulsets',
+    labelSelector: owned,
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    groupPath: '/api/v1',
+    resource: 'configmaps',
+    labelSelector: owned,
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    groupPath: '/api/v1',
+    resource: 'services',
+    labelSelector: owned,
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    groupPath: '/api/v1',
+    resource: 'serviceaccounts',
+    labelSelector: owned,
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    groupPath: '/apis/networking.k8s.io/v1',
+    resource: 'ingresses',
+    labelSelector: owned,
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    groupPath: '/apis/networking.k8s.io/v1',
+    resource: 'networkpolicies',
+    labelSelector: owned,
+  },
+  {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    groupPath: '/apis/policy/v1',
+    resource: 'poddisruptionbudgets',
+    labelSelector: owned,
+  },
+  {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    groupPath: '/apis/cert-manager.io/v1',
+    resource: 'certificates',
+    labelSelector: owned,
+  },
+];
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  log: Logger;
+  metrics: OperatorMetrics;
+  leaderElection: Omit<LeaderElectionOptions, 'log'>;
+  /** Watch only this namespace (default: every namespace). */
+  watchNamespace?: string;
+  /** Every key is reconciled again after this long even without an event. Default 10 minutes. */
+  resyncMs?: number;
+  /** Test hook: called after each applied object. */
+  afterApply?: ReconcileDeps['afterApply'];
+}
+
+export interface RunningOperator {
+  /** Resolves when the operator stopped (asked to, or lost the lease: then `lostLease` is true). */
+  done: Promise<{ lostLease: boolean }>;
+  stop(): Promise<void>;
+}
+
+export function startOperator(options: OperatorOptions): RunningOperator {
+  const { kubeConfig, log, metrics } = options;
+  const abort = new AbortController();
+  const stops: (() => void)[] = [];
+  let lostLease = false;
+  const deps: ReconcileDeps = {
+    client: createKubeClient(kubeConfig),
+    log,
+    now: () => new Date(),
+    random: (n) => randomBytes(n),
+    issueCertificate: issueSelfSigned,
+    onStatusWrite: () => metrics.statusWrites.inc(),
+    ...(options.afterApply ? { afterApply: options.afterApply } : {}),
+  };
+  const queue = new WorkQueue(async (key) => {
+    const [namespace = '', name = ''] = key.split('/');
+    const endTimer = metrics.reconcileDuration.startTimer();
+    log.info({ namespace, name }, 'reconcile');
+    try {
+      const outcome = await reconcile(deps, namespace, name);
+      metrics.reconciles.inc({ result: 'success' });
+      return outcome;
+    } catch (error) {
+      metrics.reconciles.inc({ result: 'error' });
+      metrics.reconcileErrors.inc();
+      log.error(
+        { namespace, name, error: String(error) },
+        'reconcile failed; retrying with backoff',
+      );
+      throw error;
+    } finally {
+      endTimer();
+    }
+  });
+  const resyncMs = options.resyncMs ?? 600_000;
+  const onKey = (key: string): void => {
+    queue.add(key);
+    queue.addAfter(key, resyncMs);
+  };
+
+  const done = runLeaderElection(
+    kubeConfig,
+    { ...options.leaderElection, log },
+    {
+      onStartedLeading() {
+        metrics.leader.set(1);
+        for (const watched of watchedKinds)
+          stops.push(watchKind(kubeConfig, watched, options.watchNamespace, onKey, log));
+      },
+      onStoppedLeading() {
+        metrics.leader.set(0);
+        lostLease = true;
+        abort.abort();
+      },
+    },
+    abort.signal,
+  ).then(() => {
+    for (const stop of stops.splice(0)) stop();
+    queue.stop();
+    return { lostLease };
+  });
+
+  return {
+    done,
+    async stop() {
+      abort.abort();
+      await done;
+    },
+  };
+}

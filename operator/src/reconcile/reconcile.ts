@@ -1,0 +1,202 @@
+/**
+ * One reconcile of one `CoBrowseCluster`: gather → build desired (pure) → apply → status.
+ * Errors are reported in status and events, then thrown back to the queue, which retries with
+ * backoff.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { parseCoBrowseCluster } from '../api/parse.ts';
+import type { CoBrowseCluster } from '../api/types.ts';
+import { objectNames } from '../build/common.ts';
+import { buildDesiredObjects } from '../build/desired.ts';
+import type { IssuedCertificate, RandomSource } from '../build/secrets.ts';
+import type { Logger } from '../log.ts';
+import { planSelfSigned, renewalTime } from '../tls/self-signed.ts';
+import type { KubeClient } from './client.ts';
+import { gather, type Observed } from './gather.ts';
+import { needsReissue, withIssuingCondition } from './reissue.ts';
+import { computeStatus, readyOf, requestedRotation, sameJson } from './status.ts';
+
+export interface ReconcileDeps {
+  client: KubeClient;
+  log: Logger;
+  now: () => Date;
+  random: RandomSource;
+  issueCertificate: (
+    host: string,
+    validityDays: number,
+    now: Date,
+  ) => Promise<{ certPem: string; keyPem: string }>;
+  /** Called after each object is applied; tests use it to stop an operator mid-reconcile. */
+  afterApply?: (object: KubernetesObject) => Promise<void>;
+  /** Counts status writes. */
+  onStatusWrite?: () => void;
+}
+
+export interface ReconcileOutcome {
+  /** Look again after this long even without an event (certificate renewal). */
+  requeueAfterMs?: number;
+}
+
+/** Longest wait before a self-signed certificate's renewal is checked again. */
+const maxRequeueMs = 12 * 3600_000;
+
+export async function reconcile(
+  deps: ReconcileDeps,
+  namespace: string,
+  name: string,
+): Promise<ReconcileOutcome> {
+  const raw = await deps.client.getCluster(namespace, name);
+  // Deleted: owner references let the garbage collector remove everything it owned.
+  if (raw === undefined) return {};
+  const parsed = parseCoBrowseCluster(raw);
+  if (!parsed.ok) {
+    deps.log.warn(
+      { namespace, name, reason: parsed.message },
+      'skipping an unreadable CoBrowseCluster',
+    );
+    return {};
+  }
+  const cluster = parsed.value;
+  const observed = await gather(deps.client, cluster);
+  let rotation = cluster.status.certificate?.rotation ?? '';
+  try {
+    const selfSigned = await resolveSelfSigned(deps, cluster, observed);
+    if (selfSigned) rotation = selfSigned.rotation;
+    const desired = buildDesiredObjects(cluster, {
+      keys: observed.keys,
+      selfSigned,
+      random: deps.random,
+    });
+    for (const object of desired) {
+      await deps.client.apply(object);
+      await deps.afterApply?.(object);
+    }
+    if (cluster.spec.tls.kind === 'certManager')
+      rotation = await reissueIfAsked(deps, cluster, observed, rotation);
+    else if (cluster.spec.tls.kind === 'existingSecret') rotation = requestedRotation(cluster);
+    // Re-read rollout facts only if the first read had nothing to show; watches bring the rest.
+    await writeStatus(deps, cluster, { observed, rotation, error: undefined, now: deps.now() });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.slice(0, 1000) : String(error);
+    await deps.client
+      .recordEvent({ ...eventTarget(cluster), type: 'Warning', reason: 'ReconcileFailed', message })
+      .catch(() => undefined);
+    await writeStatus(deps, cluster, { observed, rotation, error: message, now: deps.now() }).catch(
+      () => undefined,
+    );
+    throw error;
+  }
+  return requeueFor(cluster, observed, deps.now());
+}
+
+function eventTarget(cluster: CoBrowseCluster) {
+  return {
+    namespace: cluster.metadata.namespace,
+    name: cluster.metadata.name,
+    uid: cluster.metadata.uid,
+  };
+}
+
+/** Self-signed mode: keeps the current certificate, or issues one when it must. */
+async function resolveSelfSigned(
+  deps: ReconcileDeps,
+  cluster: CoBrowseCluster,
+  observed: Observed,
+): Promise<IssuedCertificate | undefined> {
+  const tls = cluster.spec.tls;
+  if (tls.kind !== 'selfSigned') return undefined;
+  const now = deps.now();
+  const rotation = requestedRotation(cluster);
+  const plan = planSelfSigned(observed.tls, {
+    host: cluster.spec.host,
+    renewBeforeDays: tls.renewBeforeDays,
+    rotation,
+    now,
+  });
+  if (plan.action === 'keep' && observed.tls) return observed.tls;
+  const issued = await deps.issueCertificate(cluster.spec.host, tls.validityDays, now);
+  const reason = plan.action === 'issue' ? plan.reason : 'Missing';
+  deps.log.info(
+    { namespace: cluster.metadata.namespace, name: cluster.metadata.name, reason },
+    'issued a self-signed certificate',
+  );
+  await deps.client
+    .recordEvent({
+      ...eventTarget(cluster),
+      type: 'Normal',
+      reason: 'CertificateIssued',
+      message: `issued a self-signed certificate for ${cluster.spec.host} (${reason})`,
+    })
+    .catch(() => undefined);
+  // observed.tls now describes the new certificate, for status.
+  observed.tls = { ...issued, rotation };
+  return { ...issued, rotation };
+}
+
+/** cert-manager mode: sets `Issuing` on the Certificate once per rotation request. */
+async function reissueIfAsked(
+  deps: ReconcileDeps,
+  cluster: CoBrowseCluster,
+  observed: Observed,
+  handled: string,
+): Promise<string> {
+  const requested = requestedRotation(cluster);
+  if (!needsReissue(requested, handled)) return handled;
+  const name = objectNames(cluster).certificate;
+  const message = `re-issue requested through the rotate-certificate annotation (${requested})`;
+  await deps.client.patchCertificateStatus(cluster.metadata.namespace, name, {
+    conditions: withIssuingCondition(
+      observed.certificateConditions ?? [],
+      message,
+      deps.now(),
+      undefined,
+    ),
+  });
+  deps.log.info(
+    { namespace: cluster.metadata.namespace, name: cluster.metadata.name, rotation: requested },
+    'asked cert-manager to re-issue',
+  );
+  await deps.client
+    .recordEvent({
+      ...eventTarget(cluster),
+      type: 'Normal',
+      reason: 'CertificateReissueRequested',
+      message,
+    })
+    .catch(() => undefined);
+  return requested;
+}
+
+async function writeStatus(
+  deps: ReconcileDeps,
+  cluster: CoBrowseCluster,
+  input: Parameters<typeof computeStatus>[1],
+): Promise<void> {
+  const next = computeStatus(cluster, input);
+  if (sameJson(next, cluster.status)) return;
+  await deps.client.patchClusterStatus(cluster.metadata.namespace, cluster.metadata.name, next);
+  deps.onStatusWrite?.();
+  const before = readyOf(cluster.status);
+  const after = readyOf(next);
+  if (before !== after) {
+    const ready = next.conditions?.find((c) => c.type === 'Ready');
+    await deps.client
+      .recordEvent({
+        ...eventTarget(cluster),
+        type: after === 'True' ? 'Normal' : 'Warning',
+        reason: after === 'True' ? 'Ready' : 'NotReady',
+        message: ready?.message ?? '',
+      })
+      .catch(() => undefined);
+  }
+}
+
+function requeueFor(cluster: CoBrowseCluster, observed: Observed, now: Date): ReconcileOutcome {
+  const tls = cluster.spec.tls;
+  if (tls.kind !== 'selfSigned' || !observed.tls) return {};
+  const renewAt = renewalTime(observed.tls.certPem, tls.renewBeforeDays);
+  if (!renewAt) return {};
+  return {
+    requeueAfterMs: Math.min(maxRequeueMs, Math.max(1000, renewAt.getTime() - now.getTime())),
+  };
+}
