@@ -42,6 +42,10 @@ unit: node_modules ## Unit tests beside the code
 e2e: build system-deps ## End-to-end tests in real Chromium
 	$(NODE_TEST) $$(find test/e2e -name '*.test.ts' | sort)
 
+.PHONY: bench
+bench: system-deps node_modules build ## Benchmark suite against ws, Socket.IO, the Redis adapters and rrweb (bench/results/)
+	taskset -c 1 node --import tsx bench/run.ts $(BENCH_ARGS) 2>/dev/null || node --import tsx bench/run.ts $(BENCH_ARGS)
+
 .PHONY: test
 test: system-deps node_modules check build testbed ## Install what tests need, then run every test
 	$(NODE_TEST) $$(find server/src server/web operator/src test -name '*.test.ts' | sort)

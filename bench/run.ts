@@ -1,0 +1,92 @@
+/**
+ * The benchmark suite in one run: `make bench` (full) or `--smoke` (tiny, seconds, for `make test`).
+ * Every contender of a scenario runs in the same invocation, interleaved, and each figure's
+ * headline is its ratio to the baseline measured in this run.
+ *
+ *   node --import tsx bench/run.ts [--smoke] [--reps N] [--only id,id] [--out DIR]
+ *
+ * Scenario ids: relay-1-node, relay-2-nodes, saturation, idle, snapshot, mutation, agent-join.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { renderChart } from './lib/chart.ts';
+import { choosePinning, pinSelf } from './lib/processes.ts';
+import { startBenchRedis } from './lib/redis.ts';
+import { describeMachine, formatTable, toRecord } from './lib/report.ts';
+import type { ScenarioResult } from './lib/results.ts';
+import { settingsFor } from './lib/settings.ts';
+import { generateTrace } from './lib/trace.ts';
+import { runRelayCluster, runRelaySingle } from './scenarios/relay.ts';
+import { runIdle, runSaturation } from './scenarios/capacity.ts';
+import { runBrowserScenarios } from './scenarios/browser.ts';
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    reps: { type: 'string' },
+    only: { type: 'string' },
+    out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
+  },
+});
+
+const SERVER_IDS = ['relay-1-node', 'relay-2-nodes', 'saturation', 'idle'];
+const BROWSER_IDS = ['snapshot', 'mutation', 'agent-join'];
+const only = values.only ? new Set(values.only.split(',')) : null;
+const wanted = (id: string): boolean => only === null || only.has(id);
+
+const settings = settingsFor(values.smoke, values.reps ? Number(values.reps) : undefined);
+const pinning = choosePinning();
+pinSelf(pinning);
+const trace = generateTrace();
+const redis = SERVER_IDS.slice(1).some(wanted) ? await startBenchRedis(pinning) : null;
+const ctx = { pinning, redis };
+const started = new Date();
+const scenarios: ScenarioResult[] = [];
+const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
+
+try {
+  const steps: Array<[string, () => Promise<ScenarioResult | ScenarioResult[]>]> = [
+    ['relay-1-node', () => runRelaySingle(ctx, trace, settings)],
+    ['relay-2-nodes', () => runRelayCluster(ctx, trace, settings)],
+    ['saturation', () => runSaturation(ctx, trace, settings)],
+    ['idle', () => runIdle(ctx, settings)],
+  ];
+  for (const [id, step] of steps) {
+    if (!wanted(id)) continue;
+    log(`${id}…`);
+    const result = await step();
+    scenarios.push(...(Array.isArray(result) ? result : [result]));
+  }
+  if (BROWSER_IDS.some(wanted)) {
+    log(`browser: ${BROWSER_IDS.filter(wanted).join(', ')}…`);
+    scenarios.push(...(await runBrowserScenarios(settings, pinning, BROWSER_IDS.filter(wanted))));
+  }
+} finally {
+  await redis?.stop();
+}
+
+const meta = {
+  startedAt: started.toISOString(),
+  finishedAt: new Date().toISOString(),
+  mode: settings.smoke ? 'smoke' : 'full',
+  command: `node --import tsx bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  settings,
+  pinning,
+  machine: describeMachine(),
+};
+const stamp = started.toISOString().replace(/[:.]/g, '-');
+await mkdir(values.out, { recursive: true });
+const record = JSON.stringify(toRecord(scenarios, meta), null, 2);
+const chart = renderChart(
+  scenarios,
+  `Tandem bench ${meta.mode} run, ${started.toISOString().slice(0, 16)}Z (lower bars are faster for ms)`,
+);
+for (const name of [`bench-${stamp}`, 'latest']) {
+  await writeFile(join(values.out, `${name}.json`), record);
+  await writeFile(join(values.out, `${name}.svg`), chart);
+}
+process.stdout.write(
+  `${formatTable(scenarios)}\n\nwritten: ${join(values.out, `bench-${stamp}.json`)} and .svg\n`,
+);
