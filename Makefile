@@ -44,7 +44,7 @@ e2e: build system-deps ## End-to-end tests in real Chromium
 
 .PHONY: bench
 bench: system-deps node_modules build ## Benchmark suite against ws, Socket.IO, the Redis adapters and rrweb (bench/results/)
-	taskset -c 1 node --import tsx bench/run.ts $(BENCH_ARGS) 2>/dev/null || node --import tsx bench/run.ts $(BENCH_ARGS)
+	node --import tsx bench/run.ts $(BENCH_ARGS) # pins itself and its servers with taskset; BENCH_ARGS=--smoke for a quick look
 
 .PHONY: test
 test: system-deps node_modules check build testbed ## Install what tests need, then run every test
