@@ -254,12 +254,10 @@ describe('the sharded adapter (Redis 7 sharded pub/sub)', () => {
       return socket;
     };
     const customer = viaSharded('n1', '/customer');
-    const started = (await customer
-      .timeout(5000)
-      .emitWithAck('session:start', {
-        protocol: PROTOCOL_VERSION,
-        url: 'https://shop.test/',
-      })) as StartResult;
+    const started = (await customer.timeout(5000).emitWithAck('session:start', {
+      protocol: PROTOCOL_VERSION,
+      url: 'https://shop.test/',
+    })) as StartResult;
     assert.ok(started.ok);
     customer.emit('page:snapshot', snapshot(1, 'sharded'));
     const agent = viaSharded('n2', '/agent', await mintTestToken());
@@ -267,12 +265,10 @@ describe('the sharded adapter (Redis 7 sharded pub/sub)', () => {
     agent.on('page:batch', (b: PageBatch) => {
       for (const op of b.ops) if (op.op === 'text') texts.push(op.text);
     });
-    const joined = (await agent
-      .timeout(5000)
-      .emitWithAck('session:join', {
-        protocol: PROTOCOL_VERSION,
-        code: started.code,
-      })) as JoinResult;
+    const joined = (await agent.timeout(5000).emitWithAck('session:join', {
+      protocol: PROTOCOL_VERSION,
+      code: started.code,
+    })) as JoinResult;
     assert.ok(joined.ok, JSON.stringify(joined));
     customer.emit('page:batch', {
       seq: 2,

@@ -61,12 +61,10 @@ describe('redis through sentinel', () => {
       15_000,
     );
     socket = io(`${server.url}/customer`, { transports: ['websocket'] });
-    const started = (await socket
-      .timeout(5000)
-      .emitWithAck('session:start', {
-        protocol: PROTOCOL_VERSION,
-        url: 'https://shop.test/',
-      })) as StartResult;
+    const started = (await socket.timeout(5000).emitWithAck('session:start', {
+      protocol: PROTOCOL_VERSION,
+      url: 'https://shop.test/',
+    })) as StartResult;
     assert.ok(started.ok, JSON.stringify(started));
     // The session is in the master the sentinel points at.
     const { Redis } = await import('ioredis');
