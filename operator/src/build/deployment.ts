@@ -59,7 +59,8 @@ function buildContainer(cluster: CoBrowseCluster, volumes: readonly V1Volume[]):
     volumeMounts: volumes.map((v) => ({
       name: v.name,
       mountPath: mountPaths[v.name] ?? `/etc/tandem/${v.name}`,
-      readOnly: v.name !== 'data' && v.name !== 'tmp',
+      // Omitted rather than `false`: the API server drops false, and SSA would see a change.
+      ...(v.name === 'data' || v.name === 'tmp' ? {} : { readOnly: true }),
     })),
     startupProbe: { ...probe('/healthz', 2), failureThreshold: 30 },
     livenessProbe: probe('/healthz', 10),
