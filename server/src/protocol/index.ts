@@ -4,3 +4,4 @@ export type * from './messages.ts';
 export * from './errors.ts';
 export * from './limits.ts';
 export * from './restrictions.ts';
+export * from './control-keys.ts';

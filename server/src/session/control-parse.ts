@@ -4,21 +4,7 @@
  */
 import type { ControlAction, ControlAnswer, WatchRequest } from '../protocol/index.ts';
 import type { Parsed } from '../protocol/validate.ts';
-
-/** Keys an agent may press besides single characters. */
-export const NAMED_KEYS = [
-  'Backspace',
-  'Delete',
-  'Enter',
-  'Tab',
-  'Escape',
-  'ArrowLeft',
-  'ArrowRight',
-  'ArrowUp',
-  'ArrowDown',
-  'Home',
-  'End',
-] as const;
+import { isAllowedKey } from '../protocol/control-keys.ts';
 
 const MAX_SCROLL = 100_000;
 const MAX_NODE_ID = 2 ** 31 - 1;
@@ -41,15 +27,6 @@ function hasOnly(obj: Obj, keys: readonly string[]): string | null {
 
 function isNodeId(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_NODE_ID;
-}
-
-/** One printable character (a code point, not a control character) or a named key. */
-export function isAllowedKey(key: string): boolean {
-  if ((NAMED_KEYS as readonly string[]).includes(key)) return true;
-  const points = [...key];
-  // Control characters are what a single typed character must not be.
-  // eslint-disable-next-line no-control-regex
-  return points.length === 1 && !/[\u0000-\u001f\u007f-\u009f]/.test(key);
 }
 
 export function parseControlAction(input: unknown): Parsed<ControlAction> {

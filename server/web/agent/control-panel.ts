@@ -11,6 +11,7 @@ import type {
   NodeId,
   SimpleResult,
 } from '../../src/protocol/index.ts';
+import { isAllowedKey } from '../../src/protocol/control-keys.ts';
 
 export interface ControlTransport {
   requestControl(): Promise<SimpleResult>;
@@ -26,21 +27,6 @@ export interface ControlPanelElements {
   overlay: HTMLElement;
   frame: HTMLIFrameElement;
 }
-
-/** Keys sent as they are; anything longer than one character must be one of these. */
-const NAMED_KEYS = new Set([
-  'Backspace',
-  'Delete',
-  'Enter',
-  'Tab',
-  'Escape',
-  'ArrowLeft',
-  'ArrowRight',
-  'ArrowUp',
-  'ArrowDown',
-  'Home',
-  'End',
-]);
 
 export type ControlMode = 'none' | 'requested' | 'granted' | 'other';
 
@@ -179,7 +165,7 @@ export class ControlPanel {
     if (active && /^(input|textarea|select)$/.test(active.localName)) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const key = event.key;
-    if ([...key].length !== 1 && !NAMED_KEYS.has(key)) return;
+    if (!isAllowedKey(key)) return;
     event.preventDefault();
     this.transport?.sendAction({ kind: 'key', target: this.focusTarget, key });
   }
