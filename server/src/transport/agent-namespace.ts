@@ -8,33 +8,16 @@ import { attachAgentControl, releaseControlOf } from '../session/control-handler
 import { parseEmpty, parseWatchRequest } from '../session/control-parse.ts';
 import type { SessionRecord } from '../store/index.ts';
 import type { PageRecord } from '../store/index.ts';
-import {
-  agentsRoom,
-  announceEnded,
-  announceState,
-  customerRoom,
-  type SessionData,
-} from './rooms.ts';
+import { agentsRoom, announceEnded, announceState, customerRoom } from './rooms.ts';
 import type { NamespaceDeps } from './customer-namespace.ts';
-import { guardSocket, type InboundEvents } from './socket-guard.ts';
-import { meterSocket } from './traffic-metrics.ts';
+import { openConnection } from './connection.ts';
 import { statusOf } from '../session/control.ts';
 
 export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void {
   const { sessions, namespaces, log, metrics } = deps;
 
   nsp.on('connection', (raw: Socket) => {
-    const socket = raw as Socket<InboundEvents>;
-    const data = socket.data as SessionData;
-    const guard = guardSocket(socket, {
-      namespace: 'agent',
-      log,
-      metrics,
-      messagesPerSecond: deps.messagesPerSecond,
-      inFlight: deps.inFlight,
-    });
-    metrics.connections.inc({ namespace: 'agent' });
-    meterSocket(socket, 'agent', metrics);
+    const { socket, data, guard } = openConnection(raw, 'agent', deps);
 
     /** Sends the stored page so that a joining agent sees it at once; asks the customer when there is none. */
     const catchUp = async (sessionId: string): Promise<void> => {
@@ -178,7 +161,6 @@ export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void 
     });
 
     socket.on('disconnect', () => {
-      metrics.connections.dec({ namespace: 'agent' });
       leave().catch((error: unknown) => log.error({ err: error }, 'agent disconnect failed'));
     });
   });

@@ -19,10 +19,8 @@ import {
   announceState,
   customerRoom,
   type Namespaces,
-  type SessionData,
 } from './rooms.ts';
-import { guardSocket, type InboundEvents } from './socket-guard.ts';
-import { meterSocket } from './traffic-metrics.ts';
+import { openConnection } from './connection.ts';
 import type { InFlight } from './drain.ts';
 import type { Audit } from '../security/audit.ts';
 import type { CodeAttemptGuard } from '../security/code-attempts.ts';
@@ -61,17 +59,7 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
   const { sessions, namespaces, log, metrics } = deps;
 
   nsp.on('connection', (raw: Socket) => {
-    const socket = raw as Socket<InboundEvents>;
-    const data = socket.data as SessionData;
-    const guard = guardSocket(socket, {
-      namespace: 'customer',
-      log,
-      metrics,
-      messagesPerSecond: deps.messagesPerSecond,
-      inFlight: deps.inFlight,
-    });
-    metrics.connections.inc({ namespace: 'customer' });
-    meterSocket(socket, 'customer', metrics);
+    const { socket, data, guard } = openConnection(raw, 'customer', deps);
 
     const bind = (sessionId: string): void => {
       if (data.sessionId && data.sessionId !== sessionId)
@@ -191,7 +179,6 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
     if (deps.control) attachCustomerControl(socket, guard, deps.control, namespaces);
 
     socket.on('disconnect', () => {
-      metrics.connections.dec({ namespace: 'customer' });
       const sessionId = data.sessionId;
       if (!sessionId) return;
       void sessions
