@@ -26,6 +26,8 @@ export interface OperatorProcessOptions {
   identity: string;
   /** Reconcile only this namespace (keeps test files apart) and hold the Lease there. */
   namespace: string;
+  /** Namespace of the leader Lease; default `namespace`. */
+  leaseNamespace?: string;
   env?: Record<string, string>;
 }
 
@@ -42,7 +44,7 @@ export function startOperatorProcess(options: OperatorProcessOptions): OperatorP
       '--watch-namespace',
       options.namespace,
       '--lease-namespace',
-      options.namespace,
+      options.leaseNamespace ?? options.namespace,
       '--identity',
       options.identity,
       '--lease-duration',

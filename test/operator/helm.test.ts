@@ -1,0 +1,148 @@
+// The chart: lint-clean, its CRD identical to crds/, installable with helm into the control plane,
+// and its RBAC enough for the operator (run locally as the chart's ServiceAccount, with a token
+// from the TokenRequest API) and no more (an extra verb is forbidden).
+import { ApiException, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import {
+  cobrowseClient,
+  loadSample,
+  repoRoot,
+  resolveTestbedPaths,
+  startOperatorProcess,
+  useControlPlane,
+  type OperatorProcess,
+} from './harness/index.ts';
+
+const plane = useControlPlane();
+const chart = join(repoRoot, 'helm/tandem-operator');
+const operators: OperatorProcess[] = [];
+after(async () => {
+  await Promise.all(operators.map((o) => o.stop()));
+});
+
+/** A kubeconfig that authenticates as `namespace/serviceAccount` with a fresh bound token. */
+async function serviceAccountKubeconfig(
+  namespace: string,
+  serviceAccount: string,
+): Promise<string> {
+  const admin = plane().kubeConfig;
+  const core = admin.makeApiClient(CoreV1Api);
+  const request = await core.createNamespacedServiceAccountToken({
+    name: serviceAccount,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = admin.getCurrentCluster();
+  assert.ok(cluster && request.status?.token);
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ ...cluster, name: 'plane' }],
+    users: [{ name: serviceAccount, token: request.status.token }],
+    contexts: [{ name: 'sa', cluster: 'plane', user: serviceAccount }],
+    currentContext: 'sa',
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'tandem-sa-')), 'kubeconfig');
+  writeFileSync(file, kc.exportConfig(), { mode: 0o600 });
+  return file;
+}
+
+describe('helm chart', () => {
+  test('helm lint is clean and the chart ships the CRD of crds/', () => {
+    const out = execFileSync(resolveTestbedPaths().bin.helm, ['lint', '--strict', chart], {
+      encoding: 'utf8',
+    });
+    assert.match(out, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+    assert.doesNotMatch(out, /\[(WARNING|ERROR)\]/);
+    assert.equal(
+      readFileSync(join(chart, 'crds/cobrowseclusters.tandem.dev.yaml'), 'utf8'),
+      readFileSync(join(repoRoot, 'crds/cobrowseclusters.tandem.dev.yaml'), 'utf8'),
+      'helm/tandem-operator/crds/ is a copy of crds/ (make helm-crds)',
+    );
+  });
+
+  test('helm install, then the operator as the chart ServiceAccount reconciles; more is forbidden', async () => {
+    const { kubeconfigPath, kubeConfig } = plane();
+    const system = await plane().createNamespace('tandem-system');
+    const workload = await plane().createNamespace('helm-workload');
+    const env = { ...process.env, KUBECONFIG: kubeconfigPath };
+    execFileSync(
+      resolveTestbedPaths().bin.helm,
+      ['install', 'tandem', chart, '-n', system, '--wait', '--timeout', '60s'],
+      { env, encoding: 'utf8' },
+    );
+    const operatorDeployment = await kubeConfig
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({ name: 'tandem-tandem-operator', namespace: system });
+    assert.equal(
+      operatorDeployment.spec?.template.spec?.serviceAccountName,
+      'tandem-tandem-operator',
+    );
+
+    const saConfig = await serviceAccountKubeconfig(system, 'tandem-tandem-operator');
+    const operator = startOperatorProcess({
+      kubeconfigPath: saConfig,
+      identity: 'helm-sa',
+      namespace: workload,
+      leaseNamespace: system,
+    });
+    operators.push(operator);
+    const k = cobrowseClient(kubeConfig, kubeconfigPath, workload);
+    await k.provideRedisVolume('tandem');
+    await k.create(loadSample('cobrowsecluster.yaml'));
+    const cluster = await k.waitReady('tandem', 2);
+    assert.equal(cluster.status?.conditions?.find((c) => c.type === 'Degraded')?.status, 'False');
+    assert.ok(
+      !operator.logs().some((l) => String(l['error'] ?? '').includes('forbidden')),
+      'no request was forbidden',
+    );
+
+    // No more than needed: deleting, listing Secrets or reading pods is refused.
+    const sa = new KubeConfig();
+    sa.loadFromFile(saConfig);
+    const forbidden = async (what: string, call: () => Promise<unknown>) => {
+      const code = await call().then(
+        () => 200,
+        (error: unknown) => (error instanceof ApiException ? error.code : 0),
+      );
+      assert.equal(code, 403, `${what} is forbidden to the operator`);
+    };
+    await forbidden('deleting a Deployment', () =>
+      sa
+        .makeApiClient(AppsV1Api)
+        .deleteNamespacedDeployment({ name: 'tandem', namespace: workload }),
+    );
+    await forbidden('listing Secrets', () =>
+      sa.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: workload }),
+    );
+    await forbidden('listing pods', () =>
+      sa.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: workload }),
+    );
+    // `kubectl auth can-i` prints yes or no (and exits 1 on no).
+    const canI = (verb: string, resource: string): string =>
+      spawnSync(
+        resolveTestbedPaths().bin.kubectl,
+        [
+          'auth',
+          'can-i',
+          verb,
+          resource,
+          '-n',
+          workload,
+          `--as=system:serviceaccount:${system}:tandem-tandem-operator`,
+        ],
+        { env, encoding: 'utf8' },
+      ).stdout.trim();
+    assert.equal(canI('patch', 'deployments.apps'), 'yes');
+    assert.equal(canI('delete', 'deployments.apps'), 'no');
+    assert.equal(
+      canI('update', 'leases.coordination.k8s.io'),
+      'no',
+      'leases only in its own namespace',
+    );
+  });
+});
