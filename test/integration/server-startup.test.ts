@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { connect, type SecureVersion } from 'node:tls';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeCertificate } from '../support/certificates.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 const MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
@@ -107,33 +108,13 @@ describe('start-up', () => {
 
   it('uses a configured certificate and key instead of generating one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tandem-cert-'));
-    const made = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      '/CN=configured.test',
-      '-days',
-      '2',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ]);
-    assert.equal(made.status, 0, String(made.stderr));
+    const pair = makeCertificate(dir, 'configured.test', 'DNS:configured.test');
     const server = await start({
-      tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') },
+      tls: { certFile: pair.cert, keyFile: pair.key },
     });
     const shown = await handshake(server.url);
     assert.ok(!(shown instanceof Error));
-    assert.equal(
-      shown.cert,
-      new X509Certificate(await readFile(join(dir, 'cert.pem'))).fingerprint256,
-    );
+    assert.equal(shown.cert, new X509Certificate(await readFile(pair.cert)).fingerprint256);
   });
 
   it('speaks plain HTTP only when told to', async () => {

@@ -19,6 +19,7 @@ import {
   type JoinResult,
 } from '../../server/src/protocol/index.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
+import { makeCertificate } from '../support/certificates.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -29,29 +30,7 @@ let server: RunningServer;
 const sockets: Socket[] = [];
 
 function makePair(name: string): { cert: string; key: string } {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.crt`);
-  const made = spawnSync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-subj',
-    `/CN=${name}`,
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-days',
-    '2',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ]);
-  assert.equal(made.status, 0, String(made.stderr));
-  return { cert, key };
+  return makeCertificate(dir, name);
 }
 
 /** Installs a pair the way a secret volume does: written aside, then renamed into place. */

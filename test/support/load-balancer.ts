@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeCertificate } from './certificates.ts';
 import { freePort } from './redis.ts';
 import { waitFor } from './wait.ts';
 
@@ -55,26 +56,7 @@ ${backends.map((b) => `  server ${b.name} ${b.address} check cookie ${b.name}`).
 
 export async function startLoadBalancer(backends: readonly Backend[]): Promise<RunningBalancer> {
   const dir = await mkdtemp(join(tmpdir(), 'tandem-lb-'));
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  const made = spawnSync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-days',
-    '2',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ]);
-  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+  const { cert, key } = makeCertificate(dir, 'localhost');
   const pem = join(dir, 'tandem.pem');
   await writeFile(pem, (await readFile(cert, 'utf8')) + (await readFile(key, 'utf8')));
   const port = await freePort();
