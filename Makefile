@@ -65,3 +65,12 @@ cluster-up: testbed node_modules ## Start the tests' control plane for kubectl; 
 .PHONY: cluster-down
 cluster-down: node_modules ## Stop the control plane that cluster-up started
 	@node --import tsx test/operator/harness/cluster-cli.ts down
+
+# --- Operator -------------------------------------------------------------------------------------
+.PHONY: operator-run
+operator-run: node_modules ## Run the operator locally against the current kubeconfig
+	node --import tsx operator/src/main.ts $(OPERATOR_ARGS)
+
+.PHONY: helm-crds
+helm-crds: ## Copy crds/ into the Helm chart (the helm test checks they match)
+	cp crds/cobrowseclusters.tandem.dev.yaml helm/tandem-operator/crds/
