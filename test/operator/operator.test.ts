@@ -149,11 +149,7 @@ describe('CoBrowseCluster operator', () => {
     const objects = KubernetesObjectApi.makeApiClient(plane().kubeConfig);
     const readOwned = (apiVersion: string, kind: string, name: string) =>
       objects.read({ apiVersion, kind, metadata: { name, namespace } });
-    const ingress = (await readOwned(
-      'networking.k8s.io/v1',
-      'Ingress',
-      'tandem',
-    )) as V1Ingress;
+    const ingress = (await readOwned('networking.k8s.io/v1', 'Ingress', 'tandem')) as V1Ingress;
     assertOwnedBy(ingress.metadata, uid, 'Ingress');
     assert.equal(ingress.spec?.ingressClassName, 'nginx');
     assert.equal(ingress.spec?.rules?.[0]?.host, 'cobrowse.example.com');

@@ -74,7 +74,7 @@ export async function reconcile(
     if (cluster.spec.tls.kind === 'certManager')
       rotation = await reissueIfAsked(deps, cluster, observed, rotation);
     else if (cluster.spec.tls.kind === 'existingSecret') rotation = requestedRotation(cluster);
-    // Re-read rollout facts only if the first read had nothing to show; watches bring the rest.
+    // Rollout facts were read before the apply; the Deployment watch brings the next ones.
     await writeStatus(deps, cluster, { observed, rotation, error: undefined, now: deps.now() });
   } catch (error) {
     const message = error instanceof Error ? error.message.slice(0, 1000) : String(error);
