@@ -77,6 +77,17 @@ describe('config', () => {
     });
   });
 
+  it('keeps a string option as written, even when it looks like JSON', () => {
+    const overrides = readEnvOverrides({
+      TANDEM__AGENTS__SECRET: '12345678901234567890123456789012',
+      TANDEM__LOG__LEVEL: 'debug',
+    });
+    assert.deepEqual(overrides, {
+      agents: { secret: '12345678901234567890123456789012' },
+      log: { level: 'debug' },
+    });
+  });
+
   it('layers file, then environment, over the defaults', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tandem-config-'));
     const file = join(dir, 'tandem.yaml');

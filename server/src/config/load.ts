@@ -52,7 +52,7 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): Record<string, unknown
       const key = matchKey(shape, segment);
       path.push(key);
       if (i === segments.length - 1) {
-        target[key] = coerce(raw, isArraySchema(fieldSchema(shape, key)));
+        target[key] = coerce(raw, unwrap(fieldSchema(shape, key))?.type);
       } else {
         const next = target[key];
         target[key] = typeof next === 'object' && next !== null ? next : {};
@@ -84,13 +84,15 @@ function fieldSchema(shape: unknown, key: string): unknown {
 }
 
 /** Unwraps defaults, optionals and refinements to reach an object's shape or an array. */
+/** Unwraps defaults, optionals and refinements to the schema's own kind (object, array, string...). */
 function unwrap(schema: unknown): { type?: string; shape?: unknown } | undefined {
   let current = schema as
     { def?: { type?: string; innerType?: unknown; shape?: unknown; in?: unknown } } | undefined;
   for (let i = 0; i < 10 && current?.def; i++) {
     const def = current.def;
-    if (def.type === 'object' || def.type === 'array') return { type: def.type, shape: def.shape };
-    current = (def.innerType ?? def.in) as typeof current;
+    const inner = def.innerType ?? def.in;
+    if (inner === undefined) return { type: def.type, shape: def.shape };
+    current = inner as typeof current;
   }
   return undefined;
 }
@@ -99,15 +101,16 @@ function objectShape(schema: unknown): unknown {
   return unwrap(schema)?.shape;
 }
 
-function isArraySchema(schema: unknown): boolean {
-  return unwrap(schema)?.type === 'array';
-}
-
-function coerce(raw: string, expectArray: boolean): unknown {
+/**
+ * A string option keeps its value as written (a secret of digits stays a string); anything else
+ * is read as JSON when it parses, and an array also as a comma list.
+ */
+function coerce(raw: string, kind: string | undefined): unknown {
+  if (kind === 'string') return raw;
   try {
     return JSON.parse(raw) as unknown;
   } catch {
-    if (expectArray)
+    if (kind === 'array')
       return raw
         .split(',')
         .map((item) => item.trim())
