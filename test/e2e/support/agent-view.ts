@@ -122,13 +122,11 @@ export async function openAgentView(
   });
   socket.on('page:snapshot', (snapshot: PageSnapshot) => forward({ kind: 'snapshot', snapshot }));
   socket.on('page:batch', (batch: PageBatch) => forward({ kind: 'batch', ops: batch.ops }));
-  const joined = (await socket
-    .timeout(10_000)
-    .emitWithAck('session:join', {
-      protocol: PROTOCOL_VERSION,
-      code,
-      name: 'Agent',
-    })) as JoinResult;
+  const joined = (await socket.timeout(10_000).emitWithAck('session:join', {
+    protocol: PROTOCOL_VERSION,
+    code,
+    name: 'Agent',
+  })) as JoinResult;
   assert.ok(joined.ok, `the agent joins: ${JSON.stringify(joined)}`);
   return {
     page,
