@@ -52,6 +52,7 @@ export interface StartContext {
   corsOrigins?: string[];
 }
 
+const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 const TANDEM_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
 const WS_RELAY = fileURLToPath(new URL('../servers/ws-relay.ts', import.meta.url));
 const SIO_RELAY = fileURLToPath(new URL('../servers/sio-relay.ts', import.meta.url));
@@ -93,6 +94,8 @@ async function startTandemNode(spec: ContenderSpec, ctx: StartContext): Promise<
   const configFile = join(dataDir, 'tandem.json');
   await writeFile(configFile, JSON.stringify(config));
   const server = await spawnServer({
+    // BENCH_CPU_PROF_DIR=dir: each Tandem node writes a V8 CPU profile there when it stops.
+    nodeFlags: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
     args: [TANDEM_MAIN, '--config', configFile],
     pinning: ctx.pinning,
     readyUrl: listeningUrl,

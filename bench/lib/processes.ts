@@ -119,7 +119,8 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
         child.send({ probe: 'stats', gc });
       });
     },
-    async stop(signal = 'SIGKILL') {
+    // A profiled process must exit on its own for V8 to write the profile.
+    async stop(signal: NodeJS.Signals = process.env.BENCH_CPU_PROF_DIR ? 'SIGTERM' : 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },

@@ -17,6 +17,8 @@ import {
 /** What restrict-ops needs of the step. */
 export interface RestrictionRules {
   readonly maskOptions: MaskOptions;
+  /** True when some selector has a combinator, so an element's match can hang on its ancestors. */
+  readonly testsAncestors: boolean;
   evaluate(entry: Entry, inherited: Restriction): Restriction;
   isTestedAttribute(name: string): boolean;
   adopt(tree: PageTree, node: TreeNode, parent: Entry | null, boundary: boolean): void;
@@ -147,6 +149,10 @@ function attr(
  * masked data, by design).
  */
 function restrictAgain(tree: PageTree, root: Entry, rules: RestrictionRules): boolean {
+  // Without combinators, descendants match on their own attributes alone: they need a new look
+  // only when the root's own restriction changes (what they inherit). A class toggled on <body>
+  // then costs one evaluation, not a walk of the whole page.
+  if (!rules.testsAncestors && !restrictionChanges(root, rules)) return false;
   let changed = false;
   for (const entry of tree.walk(root)) {
     const inherited = entry.parent?.state ?? { masked: false, hidden: false, readOnly: false };
@@ -177,6 +183,19 @@ function restrictAgain(tree: PageTree, root: Entry, rules: RestrictionRules): bo
   }
   return changed;
 }
+
+/** Whether re-evaluating `entry` alone would change its (sticky masked/hidden) restriction. */
+function restrictionChanges(entry: Entry, rules: RestrictionRules): boolean {
+  const before = entry.state;
+  const after = rules.evaluate(entry, entry.parent?.state ?? UNRESTRICTED);
+  return (
+    (after.masked && !before.masked) ||
+    (after.hidden && !before.hidden) ||
+    after.readOnly !== before.readOnly
+  );
+}
+
+const UNRESTRICTED = { masked: false, hidden: false, readOnly: false } as const;
 
 /** Replaces the agents' copy of an element with the restricted one: remove, then add again. */
 function readd(tree: PageTree, entry: Entry & { node: ElementNode }): MutationOp[] {

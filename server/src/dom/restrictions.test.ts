@@ -179,6 +179,48 @@ describe('RestrictionsStep: batches', () => {
     assert.equal(step.restrictionOf('s1', 16), undefined);
   });
 
+  it('re-evaluates descendants when a combinator ties them to the changed ancestor', () => {
+    const step = new RestrictionsStep({ ...CONFIG, mask: ['.vault .amount'] });
+    step.snapshot(
+      ctx,
+      page([el(40, 'div', {}, [el(41, 'span', { class: 'amount' }, [text(42, '99')])])]),
+    );
+    assert.equal(step.isMasked('s1', 41), false);
+    step.batch(ctx, {
+      seq: 2,
+      sentAt: 0,
+      ops: [{ op: 'attr', id: 40, name: 'class', value: 'vault' }],
+    });
+    assert.equal(step.isMasked('s1', 41), true);
+  });
+
+  it('without combinators, an ancestor class change costs nothing and a matching element still masks', () => {
+    const step = new RestrictionsStep({
+      ...CONFIG,
+      mask: ['.amount-secret'],
+      hide: [],
+      readOnly: [],
+    });
+    step.snapshot(ctx, page([el(40, 'div', {}, [el(41, 'span', {}, [text(42, '99')])])]));
+    const toggled = step.batch(ctx, {
+      seq: 2,
+      sentAt: 0,
+      ops: [{ op: 'attr', id: 3, name: 'class', value: 'dark' }],
+    });
+    assert.deepEqual(JSON.parse(JSON.stringify(toggled.ops)), [
+      { op: 'attr', id: 3, name: 'class', value: 'dark' },
+    ]);
+    assert.equal(step.isMasked('s1', 41), false);
+    const masked = step.batch(ctx, {
+      seq: 3,
+      sentAt: 0,
+      ops: [{ op: 'attr', id: 41, name: 'class', value: 'amount-secret' }],
+    });
+    assert.equal(step.isMasked('s1', 41), true);
+    assert.ok(JSON.stringify(masked.ops).includes('••'), 'the element is re-sent masked');
+    assert.ok(!JSON.stringify(masked.ops).includes('99'));
+  });
+
   it('drops operations aimed at nodes it does not have, and everything before a snapshot', () => {
     const { step } = setup();
     const out = step.batch(ctx, {

@@ -19,7 +19,7 @@ import { PageTree, UNRESTRICTED, type Restriction, type TreeNode } from './page-
 import type { PageContext, PageStep } from './pipeline.ts';
 import { applyOp } from './restrict-ops.ts';
 import { hideElement, maskElement, maskText, type MaskOptions } from './restrict-node.ts';
-import { matchesSelector, parseSelector, type SelectorList } from './selector.ts';
+import { matchesSelector, parseSelector, testsAncestors, type SelectorList } from './selector.ts';
 
 export type { Restriction } from './page-tree.ts';
 
@@ -89,6 +89,7 @@ export class RestrictionsStep implements PageStep {
   private readonly rules: Rules;
   private readonly trees = new Map<string, PageTree>();
   private readonly maxSessions: number;
+  private readonly ancestorTests: boolean;
 
   constructor(config: RestrictionsConfig, options: RestrictionsStepOptions = {}) {
     this.restrictions = resolveRestrictions(config);
@@ -102,6 +103,9 @@ export class RestrictionsStep implements PageStep {
       fixedMaskLength: r.fixedMaskLength,
     };
     this.maxSessions = options.maxSessions ?? 1000;
+    this.ancestorTests = [this.rules.mask, this.rules.hide, this.rules.readOnly].some(
+      testsAncestors,
+    );
   }
 
   snapshot(ctx: PageContext, snapshot: PageSnapshot): PageSnapshot {
@@ -187,6 +191,10 @@ export class RestrictionsStep implements PageStep {
 
   isTestedAttribute(name: string): boolean {
     return this.rules.tested.has(name.toLowerCase());
+  }
+
+  get testsAncestors(): boolean {
+    return this.ancestorTests;
   }
 
   /** Registers `node` and its subtree under `parent`, restricting each node as it goes. */

@@ -238,3 +238,8 @@ function matchesFrom(el: SelectorTarget, sel: Complex, index: number): boolean {
 export function matchesSelector(el: SelectorTarget, list: SelectorList): boolean {
   return list.some((sel) => matchesFrom(el, sel, 0));
 }
+
+/** Whether any selector of the list looks at ancestors (has a combinator). */
+export function testsAncestors(list: SelectorList): boolean {
+  return list.some((sel) => sel.combinators.length > 0);
+}
