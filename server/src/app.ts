@@ -160,7 +160,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     sessionList: { list: () => store.listSessionIds(), get: (id) => sessions.get(id) },
   });
   const adapter: AdapterConnections | null = config.cluster.redis
-    ? attachRedisAdapter(io, config.cluster.redis, config.cluster.adapter, log)
+    ? await attachRedisAdapter(io, config.cluster.redis, config.cluster.adapter, log)
     : null;
   const namespaces = { customers: io.of(CUSTOMER_NAMESPACE), agents: io.of(AGENT_NAMESPACE) };
   const housekeeping = startHousekeeping({ sessions, store, namespaces, metrics, log });

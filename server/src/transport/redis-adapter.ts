@@ -12,12 +12,31 @@ export interface AdapterConnections {
   close(): Promise<void>;
 }
 
-export function attachRedisAdapter(
+/** How long start-up waits for the adapter's connections before attaching anyway. */
+const READY_WAIT_MS = 10_000;
+
+function ready(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Attaches the adapter once both connections are ready (before the node listens): ioredis's
+ * ready check must not meet a connection already in subscriber mode. A Redis that is away at
+ * start-up does not keep the node down: after a bounded wait it attaches anyway and catches up.
+ */
+export async function attachRedisAdapter(
   io: Server,
   redis: RedisConfig,
   mode: Config['cluster']['adapter'],
   log: Logger,
-): AdapterConnections {
+): Promise<AdapterConnections> {
   const pub = createRedisClient(redis, 'pub');
   const sub = createRedisClient(redis, 'sub');
   for (const [role, client] of [
@@ -29,6 +48,11 @@ export function attachRedisAdapter(
       log.warn({ role, err: error.message }, 'redis adapter connection error'),
     );
   }
+  const [pubReady, subReady] = await Promise.all([
+    ready(pub, READY_WAIT_MS),
+    ready(sub, READY_WAIT_MS),
+  ]);
+  if (!pubReady || !subReady) log.warn('redis is not reachable yet; attaching the adapter anyway');
   const key = `${redis.keyPrefix}socket.io`;
   io.adapter(
     mode === 'sharded'
