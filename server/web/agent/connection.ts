@@ -1,6 +1,6 @@
 /**
- * The agent's socket: join by code, check the stream order, and report what happens.
- * Rejoins with the same code after a reconnect; every handler is wrapped so one bad message
+ * The agent's socket: join by code (or, for a supervisor, watch by session id), check the stream
+ * order, and report what happens. Rejoins the same way after a reconnect; every handler is wrapped so one bad message
  * cannot break the console.
  */
 import { io, type Socket } from 'socket.io-client';
@@ -21,6 +21,9 @@ import { AGENT_NAMESPACE, PROTOCOL_VERSION } from '../../src/protocol/index.ts';
 import { SequenceTracker } from './sequence.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
+
+/** Which session to enter: by the code the customer reads out, or any session by its id (`session:watch`, supervisors only). */
+export type JoinTarget = { code: string; name?: string } | { sessionId: string };
 
 export interface ConnectionEvents {
   state(state: ConnectionState): void;
@@ -60,7 +63,7 @@ export class AgentConnection {
 
   constructor(
     origin: string,
-    private readonly request: { code: string; name?: string; token: string },
+    private readonly request: JoinTarget & { token: string },
     private readonly events: ConnectionEvents,
   ) {
     this.socket = io(`${origin}${AGENT_NAMESPACE}`, {
@@ -140,24 +143,31 @@ export class AgentConnection {
   }
 
   private join(): void {
-    const req = { protocol: PROTOCOL_VERSION, code: this.request.code };
-    const name = this.request.name?.trim();
-    this.socket.emit(
-      'session:join',
-      name ? { ...req, name } : req,
-      safely((res: JoinResult) => {
-        if (res.ok) {
-          this.joined = true;
-          this.agentId = res.agentId;
-          this.events.state('connected');
-        } else if (this.joined) {
-          this.finish('expired'); // The session went away while we were disconnected.
-        } else {
-          this.close();
-          this.events.refused(res.message);
-        }
-      }),
-    );
+    const done = safely((res: JoinResult) => {
+      if (res.ok) {
+        this.joined = true;
+        this.agentId = res.agentId;
+        this.events.state('connected');
+      } else if (this.joined) {
+        this.finish('expired'); // The session went away while we were disconnected.
+      } else {
+        this.close();
+        this.events.refused(
+          res.code === 'forbidden'
+            ? `You are not allowed to do this: ${res.message}.`
+            : res.message,
+        );
+      }
+    });
+    const request = this.request;
+    if ('sessionId' in request) {
+      const req = { protocol: PROTOCOL_VERSION, sessionId: request.sessionId };
+      this.socket.emit('session:watch', req, done);
+      return;
+    }
+    const req = { protocol: PROTOCOL_VERSION, code: request.code };
+    const name = request.name?.trim();
+    this.socket.emit('session:join', name ? { ...req, name } : req, done);
   }
 
   /** The agent's pointer, in the customer's viewport coordinates. */

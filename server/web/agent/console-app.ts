@@ -1,12 +1,16 @@
 /**
- * The agent console: the join form, the session bar (state, who is present, Leave, End), and the
- * view of the customer's page. Wires the connection to the mirror and the viewer.
+ * The agent console: the join form, the session bar (state, who is present, Leave, End), the view
+ * of the customer's page and, for supervisors, the list of live sessions. Wires the connection to
+ * the mirror and the viewer.
  */
 import type { EndReason, SessionView } from '../../src/protocol/index.ts';
-import { AgentConnection, type ConnectionState } from './connection.ts';
+import { AgentConnection, type ConnectionState, type JoinTarget } from './connection.ts';
 import { ControlPanel } from './control-panel.ts';
 import { forgetToken, isTokenShaped, loadToken, saveToken } from './login-token.ts';
 import { PageMirror } from './page-mirror.ts';
+import { SessionLister } from './session-lister.ts';
+import { SessionsPanel } from './sessions-panel.ts';
+import { tokenGrants } from './token-claims.ts';
 import { Viewer } from './viewer.ts';
 
 const STATE_LABELS: Record<ConnectionState, string> = {
@@ -33,6 +37,8 @@ export interface AgentHooks {
   scale(): number;
   /** 'none', 'requested', 'granted' (to this console) or 'other'. */
   controlMode(): string;
+  /** Whether the supervisor's Sessions panel is shown. */
+  sessionsShown(): boolean;
 }
 
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
@@ -47,6 +53,45 @@ export function describePeople(view: SessionView): string {
   return `Customer ${view.customerConnected ? 'connected' : 'away'} · Agents: ${agents}`;
 }
 
+interface SessionsScreen {
+  panel: SessionsPanel;
+  close(): void;
+}
+
+/** The Sessions panel and the socket that lists for it. */
+function openSessionsScreen(
+  doc: Document,
+  token: string,
+  watch: (sessionId: string) => void,
+  refused: (message: string) => void,
+): SessionsScreen {
+  const lister = new SessionLister(location.origin, token, {
+    connected: () => void panel.refresh(false),
+    refused,
+  });
+  const panel = new SessionsPanel(
+    {
+      panel: byId(doc, 'sessions'),
+      table: byId<HTMLTableElement>(doc, 'sessions-table'),
+      rows: byId<HTMLTableSectionElement>(doc, 'sessions-rows'),
+      empty: byId(doc, 'sessions-empty'),
+      status: byId(doc, 'sessions-status'),
+      updated: byId(doc, 'sessions-updated'),
+      error: byId(doc, 'sessions-error'),
+      refresh: byId<HTMLButtonElement>(doc, 'sessions-refresh'),
+    },
+    lister,
+    watch,
+  );
+  return {
+    panel,
+    close: () => {
+      panel.hide();
+      lister.close();
+    },
+  };
+}
+
 export function startConsole(doc: Document): AgentHooks {
   const form = byId<HTMLFormElement>(doc, 'join-form');
   const codeInput = byId<HTMLInputElement>(doc, 'code');
@@ -59,8 +104,11 @@ export function startConsole(doc: Document): AgentHooks {
   const viewportEl = byId(doc, 'viewport');
   const frame = byId<HTMLIFrameElement>(doc, 'view');
   const tokenInput = byId<HTMLInputElement>(doc, 'token');
+  const backButton = byId<HTMLButtonElement>(doc, 'back');
+  const leaveButton = byId<HTMLButtonElement>(doc, 'leave');
   let token = loadToken(location, history);
   byId(doc, 'token-field').hidden = token !== null;
+  let sessions: SessionsScreen | undefined;
 
   let connection: AgentConnection | undefined;
   let state: ConnectionState | 'idle' = 'idle';
@@ -102,15 +150,49 @@ export function startConsole(doc: Document): AgentHooks {
     message.textContent = text;
   };
 
-  const join = (code: string, name: string): void => {
+  const forgetSignIn = (): void => {
+    forgetToken();
+    token = null;
+    byId(doc, 'token-field').hidden = false;
+    sessions?.close();
+    sessions = undefined;
+  };
+
+  /**
+   * Out of a session: supervisors see the list of live sessions, others the prompt for a code.
+   * The token is read only to choose the screen; the server authorizes every request.
+   */
+  const showHome = (): void => {
+    if (!sessions && token !== null && tokenGrants(token, 'cobrowse:supervise')) {
+      sessions = openSessionsScreen(
+        doc,
+        token,
+        (sessionId) => join({ sessionId }),
+        (text) => {
+          forgetSignIn();
+          showForm(text);
+        },
+      );
+    }
+    if (!sessions) return;
+    placeholder.hidden = true;
+    viewportEl.hidden = true;
+    sessions.panel.show();
+  };
+
+  const join = (target: JoinTarget): void => {
     connection?.close();
+    sessions?.panel.hide();
     message.textContent = '';
     form.hidden = true;
     sessionBar.hidden = false;
     people.textContent = '';
+    // Watching came from the list, so the way out leads back to it.
+    backButton.hidden = !('sessionId' in target);
+    leaveButton.hidden = !backButton.hidden;
     connection = new AgentConnection(
       location.origin,
-      { code, name, token: token ?? '' },
+      { ...target, token: token ?? '' },
       {
         state: setState,
         view: (view) => {
@@ -126,16 +208,14 @@ export function startConsole(doc: Document): AgentHooks {
         ended: (reason) => {
           controlPanel.attach(undefined);
           showForm(END_MESSAGES[reason]);
+          showHome();
         },
         control: (status) => controlPanel.update(status),
         refused: (text) => {
-          if (/sign/i.test(text)) {
-            forgetToken();
-            token = null;
-            byId(doc, 'token-field').hidden = false;
-          }
+          if (/sign/i.test(text)) forgetSignIn();
           setState('ended');
           showForm(text);
+          showHome();
         },
       },
     );
@@ -152,11 +232,21 @@ export function startConsole(doc: Document): AgentHooks {
       saveToken(pasted);
       tokenInput.value = '';
       byId(doc, 'token-field').hidden = true;
+      sessions?.close();
+      sessions = undefined;
     }
     if (!token) return showForm('Sign in first, or paste your token.');
-    if (code) join(code, nameInput.value);
+    if (code) return join({ code, name: nameInput.value });
+    showForm(
+      tokenGrants(token, 'cobrowse:supervise') ? '' : 'Enter the code the customer reads to you.',
+    );
+    showHome();
   });
-  byId(doc, 'leave').addEventListener('click', () => connection?.leave());
+  leaveButton.addEventListener('click', () => connection?.leave());
+  backButton.addEventListener('click', () => {
+    connection?.leave();
+    message.textContent = ''; // Going back to the list is no news.
+  });
   byId(doc, 'end').addEventListener('click', () => connection?.end());
 
   const fromUrl = new URLSearchParams(location.search).get('code');
@@ -164,7 +254,9 @@ export function startConsole(doc: Document): AgentHooks {
     codeInput.value = fromUrl;
     const name = new URLSearchParams(location.search).get('name');
     if (name) nameInput.value = name;
-    join(fromUrl.trim(), nameInput.value);
+    join({ code: fromUrl.trim(), name: nameInput.value });
+  } else {
+    showHome();
   }
 
   return {
@@ -173,5 +265,6 @@ export function startConsole(doc: Document): AgentHooks {
     lastSeq: () => connection?.lastSeq ?? 0,
     scale: () => viewer.currentScale,
     controlMode: () => controlPanel.mode,
+    sessionsShown: () => sessions?.panel.shown ?? false,
   };
 }
