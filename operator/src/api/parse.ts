@@ -109,7 +109,7 @@ function parseTls(value: unknown): TlsSource {
 
 function parseRedis(value: unknown): CoBrowseClusterSpec['redis'] {
   const redis = obj(value);
-  const adapter = oneOf(redis['adapter'], ['classic', 'sharded'] as const, 'classic');
+  const adapter = oneOf(redis['adapter'], ['classic', 'sharded'] as const, 'sharded');
   const external = maybeObj(redis['external']);
   const url = secretRef(external?.['urlSecretRef']);
   let source: RedisSource;

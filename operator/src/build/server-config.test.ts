@@ -47,7 +47,7 @@ test('the default cluster config validates against the server schema', () => {
     'dom-restrictions': {},
     agents: {},
     cluster: {
-      adapter: 'classic',
+      adapter: 'sharded',
       redis: {
         url: 'redis://tandem-redis.shop.svc:6379',
         passwordFile: '/etc/tandem/redis/password',
