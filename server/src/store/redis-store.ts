@@ -16,8 +16,12 @@ export interface RedisStoreOptions {
   healthTimeoutMs?: number;
 }
 
-// KEYS: snapshot, batches, seq. ARGV: seq, snapshot JSON, ttl ms.
+// KEYS: snapshot, batches, seq, session. ARGV: seq, snapshot JSON, ttl ms.
+// The session check is in the script, not a call before it: a session's page messages must
+// reach Redis in the order they arrived, each as one command, or a batch sent right after a
+// snapshot overtakes it, fails its sequence check and sets off a resync storm.
 const PUT_SNAPSHOT = `
+if redis.call('EXISTS', KEYS[4]) == 0 then return 0 end
 local last = tonumber(redis.call('GET', KEYS[3]) or '0')
 if tonumber(ARGV[1]) <= last then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
@@ -53,7 +57,7 @@ export class RedisStore implements Store {
   ) {
     this.prefix = options.prefix ?? 'tandem:';
     this.healthTimeoutMs = options.healthTimeoutMs ?? 1000;
-    redis.defineCommand('tandemPutSnapshot', { numberOfKeys: 3, lua: PUT_SNAPSHOT });
+    redis.defineCommand('tandemPutSnapshot', { numberOfKeys: 4, lua: PUT_SNAPSHOT });
     redis.defineCommand('tandemAppendBatch', { numberOfKeys: 3, lua: APPEND_BATCH });
     redis.defineCommand('tandemCreateSession', { numberOfKeys: 3, lua: CREATE_SESSION });
   }
@@ -137,12 +141,11 @@ export class RedisStore implements Store {
   }
 
   async putSnapshot(id: string, snapshot: PageSnapshot): Promise<boolean> {
-    if ((await this.redis.exists(this.key('session', id))) === 0) return false;
-    const stored = await this.call('tandemPutSnapshot', this.pageKeys(id), [
-      snapshot.seq,
-      JSON.stringify(snapshot),
-      this.options.pageTtlMs,
-    ]);
+    const stored = await this.call(
+      'tandemPutSnapshot',
+      [...this.pageKeys(id), this.key('session', id)],
+      [snapshot.seq, JSON.stringify(snapshot), this.options.pageTtlMs],
+    );
     return stored === 1;
   }
 
