@@ -1,8 +1,11 @@
 /**
- * Applies one operation to the restrictions step's copy of the page and returns what the agents
- * get instead: the operation with masked data, nothing (an operation aimed at a node the copy
- * does not have, or inside a hidden box), or, when an attribute change makes an element newly
+ * Applies one operation to the restrictions step's copy of the page and appends to `out` what the
+ * agents get instead: the operation with masked data, nothing (an operation aimed at a node the
+ * copy does not have, or inside a hidden box), or, when an attribute change makes an element newly
  * masked or hidden, the operation followed by a removal and a re-add of the restricted element.
+ * An operation that needs no change is passed on as it came (never copied): the relay path runs
+ * this for every operation of every batch, and the copy owns its own nodes, so sharing the
+ * unchanged input with the output is safe.
  */
 import type { ElementNode, MutationOp, SerializedNode } from '../protocol/index.ts';
 import type { Entry, PageTree, Restriction, TreeNode } from './page-tree.ts';
@@ -21,77 +24,98 @@ export interface RestrictionRules {
   readonly testsAncestors: boolean;
   evaluate(entry: Entry, inherited: Restriction): Restriction;
   isTestedAttribute(name: string): boolean;
-  adopt(tree: PageTree, node: TreeNode, parent: Entry | null, boundary: boolean): void;
+  /** True when anything in the subtree is masked or hidden (the node was changed in place). */
+  adopt(tree: PageTree, node: TreeNode, parent: Entry | null, boundary: boolean): boolean;
 }
 
 function element(entry: Entry | undefined): (Entry & { node: ElementNode }) | undefined {
   return entry?.node.type === 'element' ? (entry as Entry & { node: ElementNode }) : undefined;
 }
 
-export function applyOp(tree: PageTree, op: MutationOp, rules: RestrictionRules): MutationOp[] {
+export function applyOp(
+  tree: PageTree,
+  op: MutationOp,
+  rules: RestrictionRules,
+  out: MutationOp[],
+): void {
   const mask = rules.maskOptions;
   switch (op.op) {
     case 'viewport':
-      return [op];
+      out.push(op);
+      return;
     case 'add':
-      return add(tree, op, rules);
+      return add(tree, op, rules, out);
     case 'remove': {
       const entry = tree.get(op.id);
-      if (!entry || !entry.parent) return [];
+      if (!entry || !entry.parent) return;
       tree.detach(entry);
-      return [op];
+      out.push(op);
+      return;
     }
     case 'text': {
       const entry = tree.get(op.id);
-      if (entry?.node.type !== 'text') return [];
+      if (entry?.node.type !== 'text') return;
       entry.node.text = op.text;
-      if (entry.state.masked) maskText(entry.node, mask);
-      return [{ ...op, text: entry.node.text }];
+      if (!entry.state.masked) {
+        out.push(op);
+        return;
+      }
+      maskText(entry.node, mask);
+      out.push({ ...op, text: entry.node.text });
+      return;
     }
     case 'attr':
-      return attr(tree, op, rules);
+      return attr(tree, op, rules, out);
     case 'input': {
       const entry = element(tree.get(op.id));
-      if (!entry || entry.state.hidden) return [];
-      const out: MutationOp = { ...op };
-      if (op.value !== undefined) {
-        entry.node.value = op.value;
-        if (entry.state.masked) maskElement(entry.node, mask);
-        out.value = entry.node.value;
-      }
+      if (!entry || entry.state.hidden) return;
+      if (op.value !== undefined) entry.node.value = op.value;
       if (op.checked !== undefined) entry.node.checked = op.checked;
       if (op.selected !== undefined) entry.node.selected = op.selected;
-      return [out];
+      if (op.value === undefined || !entry.state.masked) {
+        out.push(op);
+        return;
+      }
+      maskElement(entry.node, mask);
+      out.push({ ...op, value: entry.node.value ?? '' });
+      return;
     }
     case 'scroll': {
       const entry = tree.get(op.id);
-      if (!entry || entry.node.type === 'text' || entry.state.hidden) return [];
+      if (!entry || entry.node.type === 'text' || entry.state.hidden) return;
       entry.node.scroll = { x: op.x, y: op.y };
-      return [op];
+      out.push(op);
+      return;
     }
     case 'css': {
       const entry = element(tree.get(op.id));
-      if (!entry || entry.state.hidden) return [];
+      if (!entry || entry.state.hidden) return;
       entry.node.css = op.css;
-      return [op];
+      out.push(op);
+      return;
     }
     case 'canvas': {
       const entry = element(tree.get(op.id));
-      if (!entry || entry.state.masked || entry.state.hidden) return [];
+      if (!entry || entry.state.masked || entry.state.hidden) return;
       entry.node.canvas = op.data;
-      return [op];
+      out.push(op);
+      return;
     }
     case 'frame': {
       const entry = element(tree.get(op.id));
-      if (!entry || entry.state.hidden) return [];
+      if (!entry || entry.state.hidden) return;
       const old = entry.node.frame ? tree.get(entry.node.frame.id) : undefined;
       if (old) tree.detach(old);
       delete entry.node.frame;
-      if (op.doc === null) return [op];
+      if (op.doc === null) {
+        out.push(op);
+        return;
+      }
       const doc = structuredClone(op.doc);
       entry.node.frame = doc;
-      rules.adopt(tree, doc, entry, true);
-      return [{ ...op, doc: structuredClone(doc) }];
+      const restricted = rules.adopt(tree, doc, entry, true);
+      out.push(restricted ? { ...op, doc: structuredClone(doc) } : op);
+      return;
     }
   }
 }
@@ -100,10 +124,11 @@ function add(
   tree: PageTree,
   op: Extract<MutationOp, { op: 'add' }>,
   rules: RestrictionRules,
-): MutationOp[] {
+  out: MutationOp[],
+): void {
   const parent = tree.get(op.parent);
-  if (!parent || parent.node.type === 'text' || parent.state.hidden) return [];
-  if (op.shadow && parent.node.type !== 'element') return [];
+  if (!parent || parent.node.type === 'text' || parent.state.hidden) return;
+  if (op.shadow && parent.node.type !== 'element') return;
   const existing = tree.get(op.node.id);
   if (existing) tree.detach(existing);
   const node = structuredClone(op.node);
@@ -114,32 +139,34 @@ function add(
   const index = op.before === null ? -1 : list.findIndex((sibling) => sibling.id === op.before);
   if (index >= 0) list.splice(index, 0, node);
   else list.push(node);
-  rules.adopt(tree, node, parent, op.shadow === true);
-  return [{ ...op, before: index >= 0 ? op.before : null, node: structuredClone(node) }];
+  const restricted = rules.adopt(tree, node, parent, op.shadow === true);
+  const before = index >= 0 ? op.before : null;
+  // The copy went into the tree; the agents get the input itself unless something was masked.
+  if (!restricted && before === op.before) out.push(op);
+  else out.push({ ...op, before, node: restricted ? structuredClone(node) : op.node });
 }
 
 function attr(
   tree: PageTree,
   op: Extract<MutationOp, { op: 'attr' }>,
   rules: RestrictionRules,
-): MutationOp[] {
+  out: MutationOp[],
+): void {
   const entry = element(tree.get(op.id));
-  if (!entry || entry.state.hidden) return [];
+  if (!entry || entry.state.hidden) return;
   if (op.value !== null) entry.node.attrs[op.name] = op.value;
   else entry.node.attrs = withoutAttribute(entry.node.attrs, op.name);
   const restricted = rules.isTestedAttribute(op.name) && restrictAgain(tree, entry, rules);
   if (restricted && entry.state.hidden) {
     // The element is an empty box now; the attribute change itself must not reach anyone.
-    return readd(tree, entry);
+    readd(tree, entry, out);
+    return;
   }
-  let value = op.value;
-  if (value !== null && entry.state.masked && isMaskedAttribute(op.name)) {
+  if (op.value !== null && entry.state.masked && isMaskedAttribute(op.name)) {
     maskElement(entry.node, rules.maskOptions);
-    value = entry.node.attrs[op.name] ?? '';
-  }
-  const out: MutationOp[] = [{ ...op, value }];
-  if (restricted) out.push(...readd(tree, entry));
-  return out;
+    out.push({ ...op, value: entry.node.attrs[op.name] ?? '' });
+  } else out.push(op);
+  if (restricted) readd(tree, entry, out);
 }
 
 /**
@@ -198,11 +225,11 @@ function restrictionChanges(entry: Entry, rules: RestrictionRules): boolean {
 const UNRESTRICTED = { masked: false, hidden: false, readOnly: false } as const;
 
 /** Replaces the agents' copy of an element with the restricted one: remove, then add again. */
-function readd(tree: PageTree, entry: Entry & { node: ElementNode }): MutationOp[] {
+function readd(tree: PageTree, entry: Entry & { node: ElementNode }, out: MutationOp[]): void {
   const parent = entry.parent;
-  if (!parent) return [];
+  if (!parent) return;
   const shadow = tree.slotOf(entry) === 'shadow';
-  return [
+  out.push(
     { op: 'remove', id: entry.id },
     {
       op: 'add',
@@ -211,7 +238,7 @@ function readd(tree: PageTree, entry: Entry & { node: ElementNode }): MutationOp
       node: structuredClone(entry.node),
       ...(shadow && { shadow }),
     },
-  ];
+  );
 }
 
 function withoutAttribute(attrs: Record<string, string>, name: string): Record<string, string> {

@@ -112,9 +112,10 @@ export class RestrictionsStep implements PageStep {
     const doc = structuredClone(snapshot.doc);
     const tree = new PageTree();
     tree.seq = snapshot.seq;
-    this.adopt(tree, doc, null, false);
+    const restricted = this.adopt(tree, doc, null, false);
     this.keep(ctx.sessionId, tree);
-    return { ...snapshot, doc: structuredClone(doc) };
+    // The tree keeps its copy; the agents get a second one only when something was masked.
+    return restricted ? { ...snapshot, doc: structuredClone(doc) } : snapshot;
   }
 
   batch(ctx: PageContext, batch: PageBatch): PageBatch {
@@ -123,7 +124,7 @@ export class RestrictionsStep implements PageStep {
     this.keep(ctx.sessionId, tree);
     tree.seq = batch.seq;
     const ops: MutationOp[] = [];
-    for (const op of batch.ops) ops.push(...applyOp(tree, op, this));
+    for (const op of batch.ops) applyOp(tree, op, this, ops);
     return { ...batch, ops };
   }
 
@@ -197,29 +198,40 @@ export class RestrictionsStep implements PageStep {
     return this.ancestorTests;
   }
 
-  /** Registers `node` and its subtree under `parent`, restricting each node as it goes. */
-  adopt(tree: PageTree, node: TreeNode, parent: Entry | null, boundary: boolean): void {
+  /**
+   * Registers `node` and its subtree under `parent`, restricting each node as it goes. True when
+   * anything in the subtree was masked or hidden (changed in place).
+   */
+  adopt(tree: PageTree, node: TreeNode, parent: Entry | null, boundary: boolean): boolean {
     const entry = tree.register(node, parent, boundary);
     const inherited = parent?.state ?? UNRESTRICTED;
     if (node.type === 'text') {
       entry.state = inherited;
       if (inherited.masked) maskText(node, this.rules);
-      return;
+      return inherited.masked;
     }
+    let restricted = false;
     if (node.type === 'document') {
       entry.state = inherited;
-      for (const child of node.children) this.adopt(tree, child, entry, false);
-      return;
+      for (const child of node.children)
+        restricted = this.adopt(tree, child, entry, false) || restricted;
+      return restricted;
     }
     entry.state = this.evaluate(entry, inherited);
     if (entry.state.hidden) {
       hideElement(node);
-      return;
+      return true;
     }
-    if (entry.state.masked) maskElement(node, this.rules);
-    for (const child of node.children) this.adopt(tree, child, entry, false);
-    for (const child of node.shadow ?? []) this.adopt(tree, child, entry, true);
-    if (node.frame) this.adopt(tree, node.frame, entry, true);
+    if (entry.state.masked) {
+      maskElement(node, this.rules);
+      restricted = true;
+    }
+    for (const child of node.children)
+      restricted = this.adopt(tree, child, entry, false) || restricted;
+    for (const child of node.shadow ?? [])
+      restricted = this.adopt(tree, child, entry, true) || restricted;
+    if (node.frame) restricted = this.adopt(tree, node.frame, entry, true) || restricted;
+    return restricted;
   }
 
   private keep(sessionId: string, tree: PageTree): void {

@@ -144,7 +144,9 @@ export function createRewriteUrlsStep(signer: ResourceSigner): PageStep {
       case 'attr': {
         if (op.value === null) return op;
         const kind = attributeKind(page.elements.get(op.id), op.name);
-        return { ...op, value: rewriteValue(ctx, page, kind, op.value) };
+        if (kind === null) return op;
+        const value = rewriteValue(ctx, page, kind, op.value);
+        return value === op.value ? op : { ...op, value };
       }
       case 'css':
         return { ...op, css: rewriteCss(ctx, page, op.css) };

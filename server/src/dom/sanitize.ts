@@ -116,7 +116,9 @@ export class SanitizeStep implements PageStep {
       case 'attr': {
         if (kind === '#text' || kind === '#document') return null;
         if (op.value === null) return op;
-        return { ...op, value: sanitizeAttribute(kind, op.name, op.value, state.base) };
+        const value = sanitizeAttribute(kind, op.name, op.value, state.base);
+        // Most values pass unchanged: no copy of the operation then.
+        return value === op.value ? op : { ...op, value };
       }
       case 'text':
         return kind === '#text' ? op : null;
@@ -125,8 +127,8 @@ export class SanitizeStep implements PageStep {
         return kind === '#text' ? null : op;
       case 'css': {
         if (!kind.endsWith(':style')) return null;
-        const css = sanitizeCss(op.css);
-        return { ...op, css: css ?? '' };
+        const css = sanitizeCss(op.css) ?? '';
+        return css === op.css ? op : { ...op, css };
       }
       case 'canvas':
         return kind === 'html:canvas' && CANVAS_DATA.test(op.data) ? op : null;
