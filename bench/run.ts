@@ -5,7 +5,8 @@
  *
  *   node --import tsx bench/run.ts [--smoke] [--reps N] [--only id,id] [--out DIR]
  *
- * Scenario ids: relay-1-node, relay-2-nodes, saturation, idle, snapshot, mutation, agent-join.
+ * Scenario ids: relay-1-node, relay-2-nodes, saturation, idle, snapshot, mutation, agent-join,
+ * resilience.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { generateTrace } from './lib/trace.ts';
 import { runRelayCluster, runRelaySingle } from './scenarios/relay.ts';
 import { runIdle, runSaturation } from './scenarios/capacity.ts';
 import { runBrowserScenarios } from './scenarios/browser.ts';
+import { runResilience } from './scenarios/resilience.ts';
 
 const { values } = parseArgs({
   options: {
@@ -62,6 +64,11 @@ try {
   if (BROWSER_IDS.some(wanted)) {
     log(`browser: ${BROWSER_IDS.filter(wanted).join(', ')}…`);
     scenarios.push(...(await runBrowserScenarios(settings, pinning, BROWSER_IDS.filter(wanted))));
+  }
+  // Its own deployment: two nodes behind HAProxy and a Redis with AOF that it restarts.
+  if (wanted('resilience')) {
+    log('resilience…');
+    scenarios.push(await runResilience(settings, pinning));
   }
 } finally {
   await redis?.stop();

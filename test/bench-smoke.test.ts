@@ -19,6 +19,7 @@ interface BenchRecord {
   scenarios: Array<{
     id: string;
     variants: Array<{
+      label: string;
       contenders: Array<{
         name: string;
         sampleCount: number;
@@ -59,6 +60,7 @@ describe('bench smoke run', () => {
       'snapshot',
       'mutation',
       'agent-join',
+      'resilience',
     ]);
     for (const scenario of record.scenarios)
       for (const variant of scenario.variants)
@@ -71,6 +73,9 @@ describe('bench smoke run', () => {
           assert.ok(Object.keys(rep.figures).length > 0, `${where}: no figures`);
           if (scenario.id.startsWith('relay'))
             assert.ok(contender.sampleCount > 0, `${where}: no latency samples`);
+          // A network drop cuts every client: each must have reconnected (a sample each).
+          if (scenario.id === 'resilience' && variant.label.startsWith('network drop'))
+            assert.ok(contender.sampleCount > 0, `${where}: no reconnection samples`);
         }
     const svg = await readFile(join(out, 'latest.svg'), 'utf8');
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);

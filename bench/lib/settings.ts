@@ -19,6 +19,14 @@ export interface BenchSettings {
   joinPageNodes: number;
   /** Iterations of each mutation workload. */
   mutationIterations: number;
+  /** Resilience: sessions (a customer and an agent each) kept updating through the disruptions. */
+  resilienceSessions: number;
+  /** Resilience: page updates per second per session. */
+  resilienceRate: number;
+  /** Resilience: steady updates before each disruption and after every client is back. */
+  resilienceLeadMs: number;
+  /** Resilience: how long the network drop lasts. */
+  resilienceDropMs: number;
 }
 
 export function settingsFor(smoke: boolean, reps?: number): BenchSettings {
@@ -36,6 +44,10 @@ export function settingsFor(smoke: boolean, reps?: number): BenchSettings {
       pageSizes: [300],
       joinPageNodes: 300,
       mutationIterations: 2,
+      resilienceSessions: 2,
+      resilienceRate: 10,
+      resilienceLeadMs: 300,
+      resilienceDropMs: 300,
     };
   return {
     smoke,
@@ -50,5 +62,9 @@ export function settingsFor(smoke: boolean, reps?: number): BenchSettings {
     pageSizes: [1000, 10_000, 50_000, 150_000],
     joinPageNodes: 10_000,
     mutationIterations: 50,
+    resilienceSessions: 20,
+    resilienceRate: 10,
+    resilienceLeadMs: 2000,
+    resilienceDropMs: 2000,
   };
 }
