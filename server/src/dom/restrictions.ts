@@ -19,7 +19,13 @@ import { PageTree, UNRESTRICTED, type Restriction, type TreeNode } from './page-
 import type { PageContext, PageStep } from './pipeline.ts';
 import { applyOp } from './restrict-ops.ts';
 import { hideElement, maskElement, maskText, type MaskOptions } from './restrict-node.ts';
-import { matchesSelector, parseSelector, testsAncestors, type SelectorList } from './selector.ts';
+import {
+  matchesSelector,
+  parseSelector,
+  testedAttributeNames,
+  testsAncestors,
+  type SelectorList,
+} from './selector.ts';
 
 export type { Restriction } from './page-tree.ts';
 
@@ -64,14 +70,14 @@ function compile(selectors: readonly string[]): SelectorList {
   return list;
 }
 
-/** Attribute names that selectors test: a change to one of them can change what matches. */
-function testedAttributes(selectors: readonly string[]): Set<string> {
-  const names = new Set(['id', 'class', HIDDEN_PLACEHOLDER_ATTRIBUTE]);
-  for (const source of selectors) {
-    for (const match of source.matchAll(/\[\s*([^\s~|^$*=\]]+)/g)) {
-      names.add((match[1] ?? '').toLowerCase());
-    }
-  }
+/**
+ * Attribute names that the selectors test, read from the parsed selectors: a change to one of
+ * them can change what matches. With the built-ins alone neither `class` nor `id` is tested, so
+ * a class toggle (the commonest mutation) needs no new look at the rules.
+ */
+function testedAttributes(lists: readonly SelectorList[]): Set<string> {
+  const names = new Set([HIDDEN_PLACEHOLDER_ATTRIBUTE]);
+  for (const list of lists) for (const name of testedAttributeNames(list)) names.add(name);
   return names;
 }
 
@@ -94,11 +100,14 @@ export class RestrictionsStep implements PageStep {
   constructor(config: RestrictionsConfig, options: RestrictionsStepOptions = {}) {
     this.restrictions = resolveRestrictions(config);
     const r = this.restrictions;
+    const mask = compile(r.mask);
+    const hide = compile(r.hide);
+    const readOnly = compile(r.readOnly);
     this.rules = {
-      mask: compile(r.mask),
-      hide: compile(r.hide),
-      readOnly: compile(r.readOnly),
-      tested: testedAttributes([...r.mask, ...r.hide, ...r.readOnly]),
+      mask,
+      hide,
+      readOnly,
+      tested: testedAttributes([mask, hide, readOnly]),
       maskMode: r.maskMode,
       fixedMaskLength: r.fixedMaskLength,
     };

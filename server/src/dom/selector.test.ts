@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { matchesSelector, parseSelector, type SelectorTarget } from './selector.ts';
+import {
+  matchesSelector,
+  parseSelector,
+  testedAttributeNames,
+  type SelectorTarget,
+} from './selector.ts';
 
 /** A tiny element chain for the engine: `el('input', {type: 'password'}, parent)`. */
 function el(
@@ -67,6 +72,20 @@ describe('selector engine', () => {
     const inShadow = el('span', {}, null); // The shadow root hides its host from combinators.
     assert.equal(matches('.secret span', inShadow), false);
     assert.equal(matches('.secret', host), true);
+  });
+
+  it('names the attributes a list tests, and no others', () => {
+    const parsed = parseSelector('#a, div.b > [Data-X~="y" i], input[type="password" i]');
+    assert.ok(parsed.ok);
+    assert.deepEqual([...testedAttributeNames(parsed.selector)].sort(), [
+      'class',
+      'data-x',
+      'id',
+      'type',
+    ]);
+    const plain = parseSelector('[data-tandem-mask], input');
+    assert.ok(plain.ok);
+    assert.deepEqual([...testedAttributeNames(plain.selector)], ['data-tandem-mask']);
   });
 
   for (const unsupported of [

@@ -240,6 +240,22 @@ export function matchesSelector(el: SelectorTarget, list: SelectorList): boolean
 }
 
 /** Whether any selector of the list looks at ancestors (has a combinator). */
+/**
+ * Names of the attributes a selector list looks at (`id` for `#x`, `class` for `.x`), lower
+ * case: a change to any other attribute cannot change what the list matches.
+ */
+export function testedAttributeNames(list: SelectorList): Set<string> {
+  const names = new Set<string>();
+  for (const complex of list) {
+    for (const part of complex.parts) {
+      if (part.ids.length > 0) names.add('id');
+      if (part.classes.length > 0) names.add('class');
+      for (const test of part.attrs) names.add(test.name.toLowerCase());
+    }
+  }
+  return names;
+}
+
 export function testsAncestors(list: SelectorList): boolean {
   return list.some((sel) => sel.combinators.length > 0);
 }
