@@ -12,7 +12,7 @@
  * ledger records when each version was made and when its effect first reached the agent.
  */
 import { io, type Socket } from 'socket.io-client';
-import { PROTOCOL_VERSION } from '../../server/src/protocol/index.ts';
+import { PROTOCOL_VERSION, RECONNECT_OPTIONS } from '../../server/src/protocol/index.ts';
 import type { Kind } from './deployment.ts';
 
 export interface Ledger {
@@ -73,7 +73,8 @@ function connect(ctx: ClientContext, namespace: string, node: string, auth: obje
     // Pins the client to a node through HAProxy's affinity cookie.
     extraHeaders: { cookie: `${ctx.cookie}=${node}` },
     rejectUnauthorized: false,
-    reconnectionDelayMax: 5000,
+    // The snippet's and the console's own reconnection settings.
+    ...RECONNECT_OPTIONS,
     auth,
   });
 }

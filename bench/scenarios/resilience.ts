@@ -127,7 +127,7 @@ export async function runResilience(
   }
   const notes = [
     `${settings.resilienceSessions} sessions, each a customer on node 1 and an agent on node 2, ${settings.resilienceRate} page updates/s per session; ${settings.resilienceLeadMs} ms of steady updates before each disruption and after every client is back; network drop ${settings.resilienceDropMs} ms`,
-    'deliveredPct: updates whose effect reached the agent (the batch, or a later snapshot showing it); stateEqualPct: agents whose page ends equal to the customer’s (socket.io: that received every update of the phase, as it never repairs a loss); reconnect: disconnect → resumed (customer) or rejoined and receiving (agent), over the snippet’s and console’s socket.io-client backoff (1 s ±50 %, doubling); sinceRestore: from the service being back (network up, Redis up; at once for a node restart, the other node serves)',
+    'deliveredPct: updates whose effect reached the agent (the batch, or a later snapshot showing it); stateEqualPct: agents whose page ends equal to the customer’s (socket.io: that received every update of the phase, as it never repairs a loss); reconnect: disconnect → resumed (customer) or rejoined and receiving (agent), over the snippet’s and console’s socket.io-client backoff (RECONNECT_OPTIONS: 250 ms, doubling to at most 1 s, ±50 %); sinceRestore: from the service being back (network up, Redis up; at once for a node restart, the other node serves)',
   ];
   const variants = DISRUPTIONS.map((d, i) => {
     const contenders = CONTENDERS.map((c) =>

@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './limits.ts';
 export * from './restrictions.ts';
 export * from './control-keys.ts';
+export * from './reconnect.ts';

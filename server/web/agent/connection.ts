@@ -17,7 +17,7 @@ import type {
   ServerToAgentEvents,
   SessionView,
 } from '../../src/protocol/index.ts';
-import { AGENT_NAMESPACE, PROTOCOL_VERSION } from '../../src/protocol/index.ts';
+import { AGENT_NAMESPACE, RECONNECT_OPTIONS, PROTOCOL_VERSION } from '../../src/protocol/index.ts';
 import { SequenceTracker } from './sequence.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
@@ -68,6 +68,7 @@ export class AgentConnection {
   ) {
     this.socket = io(`${origin}${AGENT_NAMESPACE}`, {
       transports: ['websocket'],
+      ...RECONNECT_OPTIONS,
       auth: { token: request.token },
     });
     const socket = this.socket;
