@@ -18,35 +18,59 @@ const ATTRIBUTE_NAME = /^[^\s"'>/=\p{Cc}]+$/u;
 /** Attributes that are never useful to the agent and only widen what must be sanitized. */
 const DROPPED = new Set(['srcdoc', 'nonce', 'integrity']);
 
+/** Names seen before and whether the protocol accepts them: pages repeat a few names a lot. */
+const nameVerdicts = new Map<string, boolean>();
+
+function isSentName(name: string): boolean {
+  let ok = nameVerdicts.get(name);
+  if (ok === undefined) {
+    const lower = name.toLowerCase();
+    ok =
+      name.length <= LIMITS.maxAttributeNameLength &&
+      ATTRIBUTE_NAME.test(name) &&
+      !lower.startsWith('on') &&
+      !DROPPED.has(lower);
+    if (nameVerdicts.size < 4096) nameVerdicts.set(name, ok);
+  }
+  return ok;
+}
+
 /**
  * The value to send for `name` on `el`, or `null` when the attribute is not sent at all:
  * event handlers, script URLs, oversized values, and names the protocol does not accept.
+ * `masked` is the element's masking when the caller already knows it (the snapshot walk).
  */
-export function serializeAttribute(el: Element, name: string, value: string): string | null {
-  if (name.length > LIMITS.maxAttributeNameLength || !ATTRIBUTE_NAME.test(name)) return null;
+export function serializeAttribute(
+  el: Element,
+  name: string,
+  value: string,
+  masked?: boolean,
+): string | null {
+  if (!isSentName(name)) return null;
   const lower = name.toLowerCase();
-  if (lower.startsWith('on') || DROPPED.has(lower)) return null;
-  const base = el.baseURI;
-  let out = attributeValue(el, lower, value);
+  let out = attributeValue(el, lower, value, masked);
+  // baseURI is computed on each read: only the attributes that hold URLs pay for it.
   if (isUrlAttribute(lower)) {
     if (isScriptUrl(out)) return null;
-    out = absoluteUrl(out, base);
+    out = absoluteUrl(out, el.baseURI);
   } else if (lower === 'srcset' || lower === 'imagesrcset') {
-    out = absoluteSrcset(out, base);
+    out = absoluteSrcset(out, el.baseURI);
   } else if (lower === 'style') {
-    out = absoluteCssUrls(out, base);
+    out = absoluteCssUrls(out, el.baseURI);
   }
   return out.length > LIMITS.maxStringLength ? null : out;
 }
 
 /** All attributes of `el` that are sent, in document order. */
-export function serializeAttributes(el: Element): Record<string, string> {
+export function serializeAttributes(el: Element, masked?: boolean): Record<string, string> {
   // No prototype: an attribute named `__proto__` must stay an ordinary key.
   const attrs = Object.create(null) as Record<string, string>;
+  const list = el.attributes;
   let count = 0;
-  for (const attr of Array.from(el.attributes)) {
-    if (count >= LIMITS.maxAttributesPerElement) break;
-    const value = serializeAttribute(el, attr.name, attr.value);
+  for (let i = 0; i < list.length && count < LIMITS.maxAttributesPerElement; i++) {
+    const attr = list[i];
+    if (!attr) continue;
+    const value = serializeAttribute(el, attr.name, attr.value, masked);
     if (value === null) continue;
     attrs[attr.name] = value;
     count += 1;

@@ -28,6 +28,10 @@ interface ActiveRules {
   mask: string | null;
   hide: string | null;
   readOnly: string | null;
+  /** Mask and hide together (for noticing newly restricted elements), or null. */
+  restricted: string | null;
+  /** Every selector, lower-cased, to tell which attributes they test. */
+  tested: string[];
 }
 
 const MASKED = new Set(MASKED_ATTRIBUTES);
@@ -49,11 +53,16 @@ function join(selectors: readonly string[]): string | null {
 }
 
 function activate(rules: DomRestrictions): ActiveRules {
+  const mask = join(rules.mask);
+  const hide = join(rules.hide);
+  const parts = [mask, hide].filter((s): s is string => s !== null);
   return {
     rules,
-    mask: join(rules.mask),
-    hide: join(rules.hide),
+    mask,
+    hide,
     readOnly: join(rules.readOnly),
+    restricted: parts.length > 0 ? parts.join(', ') : null,
+    tested: [...rules.mask, ...rules.hide, ...rules.readOnly].map((s) => s.toLowerCase()),
   };
 }
 
@@ -114,6 +123,19 @@ function isWithin(el: Element, selector: string | null): boolean {
   return false;
 }
 
+/**
+ * Whether the element itself matches a mask rule. The snapshot walks top-down and inherits the
+ * parent's answer, so it asks this of each element once instead of `closest` from every node.
+ */
+export function matchesMask(el: Element): boolean {
+  if (active.mask === null) return false;
+  try {
+    return el.matches(active.mask);
+  } catch {
+    return true; // A selector the browser cannot evaluate: fail closed.
+  }
+}
+
 /** Whether the element itself is hidden (shown as an empty box). */
 export function isHiddenElement(el: Element): boolean {
   if (active.hide === null) return false;
@@ -152,39 +174,43 @@ export function isMaskedText(text: Text): boolean {
   return parent !== null && isMaskedElement(parent);
 }
 
+/** Whether the element or anything around it is masked or hidden: the walk's starting state. */
+export function isMaskedContext(el: Element | null): boolean {
+  return el !== null && isMaskedElement(el);
+}
+
 /** Replaces `value` by mask characters, as configured (its length, or a fixed one). */
 export function maskValue(value: string): string {
   return maskString(value, active.rules);
 }
 
-/** The value to serialize for a form field's live value. */
-export function fieldValue(el: Element, value: string): string {
-  return isMaskedField(el) ? maskValue(value) : value;
+/** The value to serialize for a form field's live value (`masked`: when already known). */
+export function fieldValue(el: Element, value: string, masked?: boolean): string {
+  return (masked ?? isMaskedField(el)) ? maskValue(value) : value;
 }
 
 /** The value to serialize for an attribute: descriptive attributes of a masked element are masked. */
-export function attributeValue(el: Element, name: string, value: string): string {
-  return MASKED.has(name.toLowerCase()) && isMaskedElement(el) ? maskValue(value) : value;
+export function attributeValue(el: Element, name: string, value: string, masked?: boolean): string {
+  if (!MASKED.has(name.toLowerCase())) return value;
+  return (masked ?? isMaskedElement(el)) ? maskValue(value) : value;
 }
 
-/** The text to serialize for a text node. */
-export function textValue(text: Text): string {
+/** The text to serialize for a text node (`masked`: its parent's masking, when known). */
+export function textValue(text: Text, masked?: boolean): string {
   const data = text.data;
-  return isMaskedText(text) ? maskValue(data) : data;
+  return (masked ?? isMaskedText(text)) ? maskValue(data) : data;
 }
 
 /** Whether changing attribute `name` can change which elements the rules match. */
 export function isTestedAttribute(name: string): boolean {
   const lower = name.toLowerCase();
   if (lower === 'class' || lower === 'id' || lower.startsWith('data-tandem')) return true;
-  const { mask, hide, readOnly } = active.rules;
-  return [...mask, ...hide, ...readOnly].some((selector) => selector.toLowerCase().includes(lower));
+  return active.tested.some((selector) => selector.includes(lower));
 }
 
 /** The selectors of masked and hidden elements, to find what an attribute change restricted. */
 export function restrictedSelector(): string | null {
-  const parts = [active.mask, active.hide].filter((s): s is string => s !== null);
-  return parts.length > 0 ? parts.join(', ') : null;
+  return active.restricted;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

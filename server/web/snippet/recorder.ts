@@ -14,7 +14,8 @@ import { PendingChanges } from './changes.ts';
 import { guard } from './guard.ts';
 import { NodeIds } from './node-ids.ts';
 import { observeRoot } from './observe-root.ts';
-import { serializeDocument, type SerializeContext } from './serialize.ts';
+import type { SerializeContext } from './serialize.ts';
+import { TreeWalk } from './tree-walk.ts';
 
 export interface RecorderOptions {
   doc: Document;
@@ -26,12 +27,21 @@ export interface RecorderOptions {
   flushDelayMs?: number;
   /** Least time between two pointer messages. Default 33 ms (about 30 per second). */
   pointerIntervalMs?: number;
+  /** Longest stretch of snapshot work in one task before yielding to the page. Default 8 ms. */
+  sliceMs?: number;
+  /** The clock slices are measured with. Default `performance.now`. */
+  now?: () => number;
+  /** Runs `task` soon, in a new task. Default: a MessageChannel message (not clamped like timers). */
+  yieldTask?: (task: () => void) => void;
 }
 
 export interface Recorder {
-  /** A full snapshot of the page now; pending changes are dropped because it contains them. */
-  snapshot(): Omit<PageSnapshot, 'seq'>;
-  /** Emits the pending changes at once. */
+  /**
+   * Takes a full snapshot in time slices and hands it to `emit` when complete; changes made
+   * meanwhile follow as a batch right after it. A new call (or `stop`) abandons one in progress.
+   */
+  snapshot(emit: (snapshot: Omit<PageSnapshot, 'seq'>) => void): void;
+  /** Emits the pending changes at once (held back while a snapshot is being taken). */
   flush(): void;
   /** The id a node was sent under, if it was (control actions name their targets by id). */
   peekId(node: Node): NodeId | undefined;
@@ -40,11 +50,28 @@ export interface Recorder {
 
 type Root = Document | ShadowRoot;
 
+/** A task queue that is not clamped to 4 ms like nested timers, nor paused like idle callbacks. */
+function messageChannelYield(win: Window): (task: () => void) => void {
+  const Channel = (win as Window & typeof globalThis).MessageChannel ?? MessageChannel;
+  const channel = new Channel();
+  const queue: Array<() => void> = [];
+  channel.port1.onmessage = () => queue.shift()?.();
+  return (task) => {
+    queue.push(task);
+    channel.port2.postMessage(null);
+  };
+}
+
 export function startRecorder(options: RecorderOptions): Recorder {
   const { doc } = options;
   const win = doc.defaultView ?? window;
   const flushDelay = options.flushDelayMs ?? 40;
   const pointerInterval = options.pointerIntervalMs ?? 33;
+  const sliceMs = options.sliceMs ?? 8;
+  const now = options.now ?? (() => performance.now());
+  const yieldTask = options.yieldTask ?? messageChannelYield(win);
+  /** The snapshot being taken, if any: batches wait for it, removals are passed to it. */
+  let walk: TreeWalk | undefined;
   const observed = new Map<Root, () => void>();
   const frameDocs = new Map<HTMLIFrameElement, Document>();
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -76,14 +103,15 @@ export function startRecorder(options: RecorderOptions): Recorder {
   const changes = new PendingChanges(ctx, viewport);
 
   function schedule(): void {
-    if (stopped || flushTimer !== undefined) return;
+    if (stopped || walk !== undefined || flushTimer !== undefined) return;
     flushTimer = setTimeout(guard(flush), flushDelay);
   }
 
   function flush(): void {
     if (flushTimer !== undefined) clearTimeout(flushTimer);
     flushTimer = undefined;
-    if (stopped || changes.isEmpty) return;
+    // Not before the snapshot: the agent would apply it to the old tree, then lose it.
+    if (stopped || walk !== undefined || changes.isEmpty) return;
     const ops = changes.takeOps();
     for (let i = 0; i < ops.length; i += LIMITS.maxOpsPerBatch) {
       options.onBatch(ops.slice(i, i + LIMITS.maxOpsPerBatch));
@@ -116,6 +144,7 @@ export function startRecorder(options: RecorderOptions): Recorder {
     if (stopped || observed.has(root)) return;
     const teardown = observeRoot(root, {
       mutations: (records) => {
+        walk?.noteRecords(records);
         changes.recordMutations(records);
         schedule();
       },
@@ -159,19 +188,34 @@ export function startRecorder(options: RecorderOptions): Recorder {
   observe(doc);
 
   return {
-    snapshot() {
+    snapshot(emit) {
+      // Pending changes are in the page the snapshot reads; what changes from now on follows it.
       changes.clear();
-      return {
-        url: doc.location.href.slice(0, LIMITS.maxUrlLength),
-        title: doc.title.slice(0, 1024),
-        viewport: viewport(),
-        doc: serializeDocument(doc, ctx),
-      };
+      if (flushTimer !== undefined) clearTimeout(flushTimer);
+      flushTimer = undefined;
+      const current = new TreeWalk(ctx);
+      walk = current;
+      const url = doc.location.href.slice(0, LIMITS.maxUrlLength);
+      const title = doc.title.slice(0, 1024);
+      const view = viewport();
+      const tree = current.startDocument(doc, false);
+      const slice = guard((): void => {
+        if (stopped || walk !== current) return; // Abandoned for a newer snapshot, or stopped.
+        if (!current.run(now, now() + sliceMs)) {
+          yieldTask(slice);
+          return;
+        }
+        walk = undefined;
+        emit({ url, title, viewport: view, doc: tree });
+        flush();
+      });
+      slice();
     },
     flush,
     peekId: (node) => ctx.ids.peek(node),
     stop() {
       stopped = true;
+      walk = undefined;
       if (flushTimer !== undefined) clearTimeout(flushTimer);
       if (pointerTimer !== undefined) clearTimeout(pointerTimer);
       win.removeEventListener('resize', onResize);

@@ -16,6 +16,11 @@ function matches(el: Element, selector: string): boolean {
   }
 }
 
+/** The snapshot walk already knows a rule matched `el`: remember it without matching again. */
+export function noteRestricted(el: Element): void {
+  restrictedWhenSent.add(el);
+}
+
 /** Called for every element serialized: remembers whether a rule matched it then. */
 export function noteSerialized(el: Element): void {
   const selector = restrictedSelector();

@@ -1,7 +1,9 @@
 /**
  * Serializes a document (with its open shadow roots and same-origin frames) into the protocol's
  * tree. Pure reading: the only side effects are assigning node ids and telling the caller which
- * shadow roots and frame documents were met, so that it can observe them.
+ * shadow roots and frame documents were met, so that it can observe them. The walk itself lives
+ * in tree-walk.ts (it can pause and resume, for time-sliced snapshots); this module holds what an
+ * element is sent as, and the one-shot entry points the mutation path uses.
  */
 import type {
   DocumentNode,
@@ -10,10 +12,9 @@ import type {
   SerializedNode,
 } from '../../src/protocol/index.ts';
 import { LIMITS } from '../../src/protocol/index.ts';
-import { serializeAttributes } from './attributes.ts';
-import { fieldValue, hiddenBox, isHiddenElement, textValue } from './masking.ts';
+import { fieldValue, isMaskedContext } from './masking.ts';
 import type { NodeIds } from './node-ids.ts';
-import { noteSerialized } from './restriction-changes.ts';
+import { TreeWalk } from './tree-walk.ts';
 import { absoluteCssUrls } from './urls.ts';
 
 export interface SerializeContext {
@@ -29,19 +30,31 @@ export interface SerializeContext {
 /** Elements that are never sent: scripts and what only matters to scripts or the host's URL. */
 const SKIPPED_TAGS = new Set(['script', 'noscript', 'base', 'object', 'embed', 'applet']);
 const TAG = /^[a-z][a-z0-9._-]*(?::[a-z][a-z0-9._-]*)?$/;
-const SVG_NS = 'http://www.w3.org/2000/svg';
-const MATH_NS = 'http://www.w3.org/1998/Math/MathML';
 
-function isSentElement(el: Element): boolean {
-  const tag = el.localName.toLowerCase();
-  if (SKIPPED_TAGS.has(tag) || !TAG.test(tag) || tag.length > LIMITS.maxTagLength) return false;
-  if (tag === 'meta' && el.hasAttribute('http-equiv')) return false;
+/** localName → the tag sent for it, or null when never sent; pages repeat a few names a lot. */
+const tagVerdicts = new Map<string, string | null>();
+
+function sentTag(localName: string): string | null {
+  let tag = tagVerdicts.get(localName);
+  if (tag === undefined) {
+    const lower = localName.toLowerCase();
+    const refused = SKIPPED_TAGS.has(lower) || !TAG.test(lower);
+    tag = refused || lower.length > LIMITS.maxTagLength ? null : lower;
+    if (tagVerdicts.size < 4096) tagVerdicts.set(localName, tag);
+  }
+  return tag;
+}
+
+/** The (lower-case) tag `el` is sent as, or null when it is not sent. */
+export function sentElementTag(el: Element): string | null {
+  const tag = sentTag(el.localName);
+  if (tag === 'meta') return el.hasAttribute('http-equiv') ? null : tag;
   if (tag === 'link') {
     // Only links that affect rendering; preloads and prefetches would only fetch.
     const rel = (el.getAttribute('rel') ?? '').toLowerCase();
-    return /\b(stylesheet|icon)\b/.test(rel);
+    return /\b(stylesheet|icon)\b/.test(rel) ? tag : null;
   }
-  return true;
+  return tag;
 }
 
 /** Whether `node` is represented in the serialized tree (its parent aside). */
@@ -49,9 +62,9 @@ export function isSerializable(node: Node, ctx: SerializeContext): boolean {
   if (ctx.isIgnored(node)) return false;
   if (node.nodeType === Node.TEXT_NODE) {
     // Text of a <style> is sent as its CSSOM; other text inside skipped elements never arrives here.
-    return node.parentNode?.nodeName.toLowerCase() !== 'style';
+    return (node.parentNode as Element | null)?.localName !== 'style';
   }
-  return node.nodeType === Node.ELEMENT_NODE && isSentElement(node as Element);
+  return node.nodeType === Node.ELEMENT_NODE && sentElementTag(node as Element) !== null;
 }
 
 /** The CSS of a `<style>` as its CSSOM holds it, so that rules inserted by script are included. */
@@ -77,68 +90,30 @@ export function canvasData(el: HTMLCanvasElement): string | undefined {
   }
 }
 
-function elementScroll(el: Element): ScrollPosition | undefined {
-  return el.scrollLeft !== 0 || el.scrollTop !== 0
-    ? { x: el.scrollLeft, y: el.scrollTop }
-    : undefined;
+export function elementScroll(el: Element): ScrollPosition | undefined {
+  const x = el.scrollLeft;
+  const y = el.scrollTop;
+  return x !== 0 || y !== 0 ? { x, y } : undefined;
 }
 
-/** The live form state of `el`, which attributes do not carry. */
-export function formState(el: Element): Pick<ElementNode, 'value' | 'checked' | 'selected'> {
+/** The live form state of `el`, which attributes do not carry (`masked`: when already known). */
+export function formState(
+  el: Element,
+  masked?: boolean,
+): Pick<ElementNode, 'value' | 'checked' | 'selected'> {
   // Tag names rather than instanceof: frames have their own HTMLInputElement.
   if (el.localName === 'input') {
     const input = el as HTMLInputElement;
     const type = input.type;
     if (type === 'checkbox' || type === 'radio') return { checked: input.checked };
     if (type === 'file') return {}; // Its value is a local file name.
-    return { value: fieldValue(input, input.value) };
+    return { value: fieldValue(input, input.value, masked) };
   }
   if (el.localName === 'textarea') {
-    return { value: fieldValue(el, (el as HTMLTextAreaElement).value) };
+    return { value: fieldValue(el, (el as HTMLTextAreaElement).value, masked) };
   }
   if (el.localName === 'option') return { selected: (el as HTMLOptionElement).selected };
   return {};
-}
-
-function serializeElement(el: Element, ctx: SerializeContext): ElementNode {
-  noteSerialized(el);
-  // A hidden element leaves as an empty box of its size: nothing inside it is ever read.
-  if (isHiddenElement(el)) return hiddenBox(el, ctx.ids.idOf(el));
-  const tag = el.localName.toLowerCase();
-  const node: ElementNode = {
-    type: 'element',
-    id: ctx.ids.idOf(el),
-    tag,
-    attrs: serializeAttributes(el),
-    children: tag === 'style' ? [] : serializeChildren(el, ctx),
-  };
-  if (el.namespaceURI === SVG_NS) node.ns = 'svg';
-  else if (el.namespaceURI === MATH_NS) node.ns = 'math';
-  Object.assign(node, formState(el));
-  const scroll = elementScroll(el);
-  if (scroll) node.scroll = scroll;
-  if (tag === 'style') node.css = styleCss(el as HTMLStyleElement);
-  if (tag === 'canvas') {
-    const data = canvasData(el as HTMLCanvasElement);
-    if (data !== undefined) node.canvas = data;
-  }
-  if (tag === 'img') {
-    // The source the browser actually chose from srcset/picture, so the agent shows the same one.
-    const current = (el as HTMLImageElement).currentSrc;
-    if (current && !current.startsWith('blob:')) node.attrs.src = current;
-  }
-  if (tag === 'iframe') {
-    const frame = el as HTMLIFrameElement;
-    const doc = frameDocument(frame);
-    ctx.onFrame(frame, doc);
-    if (doc) node.frame = serializeDocument(doc, ctx);
-  }
-  const shadow = el.shadowRoot;
-  if (shadow) {
-    ctx.onShadowRoot(shadow);
-    node.shadow = serializeChildren(shadow, ctx);
-  }
-  return node;
 }
 
 /** The document inside a frame when it is same-origin and reachable, else null. */
@@ -150,29 +125,6 @@ export function frameDocument(frame: HTMLIFrameElement): Document | null {
   }
 }
 
-/** Serializes one node, or returns null when it is not sent. */
-export function serializeNode(node: Node, ctx: SerializeContext): SerializedNode | null {
-  if (!isSerializable(node, ctx)) return null;
-  if (node.nodeType === Node.TEXT_NODE) {
-    const text = textValue(node as Text);
-    return {
-      type: 'text',
-      id: ctx.ids.idOf(node),
-      text: text.length > LIMITS.maxStringLength ? '' : text,
-    };
-  }
-  return serializeElement(node as Element, ctx);
-}
-
-export function serializeChildren(parent: Node, ctx: SerializeContext): SerializedNode[] {
-  const out: SerializedNode[] = [];
-  for (let child = parent.firstChild; child; child = child.nextSibling) {
-    const serialized = serializeNode(child, ctx);
-    if (serialized) out.push(serialized);
-  }
-  return out;
-}
-
 /** The document's viewport scroll, when it is scrolled. */
 export function documentScroll(doc: Document): ScrollPosition | undefined {
   const win = doc.defaultView;
@@ -180,13 +132,33 @@ export function documentScroll(doc: Document): ScrollPosition | undefined {
   return { x: win.scrollX, y: win.scrollY };
 }
 
+/** Whether a frame's document lies inside a masked or hidden element of its parent page. */
+export function frameMasked(doc: Document): boolean {
+  try {
+    return isMaskedContext(doc.defaultView?.frameElement ?? null);
+  } catch {
+    return false; // A cross-origin parent: nothing of it is serialized here.
+  }
+}
+
+/** Serializes one node and its subtree at once, or returns null when it is not sent. */
+export function serializeNode(node: Node, ctx: SerializeContext): SerializedNode | null {
+  if (!isSerializable(node, ctx)) return null;
+  const parent = node.parentNode;
+  const host =
+    parent?.nodeType === Node.DOCUMENT_FRAGMENT_NODE ? (parent as ShadowRoot).host : parent;
+  const masked = host?.nodeType === Node.ELEMENT_NODE && isMaskedContext(host as Element);
+  const out: SerializedNode[] = [];
+  const walk = new TreeWalk(ctx);
+  walk.startNode(node, out, masked);
+  walk.run(() => 0, Infinity);
+  return out[0] ?? null;
+}
+
+/** Serializes a document at once (a frame's, after it navigated). */
 export function serializeDocument(doc: Document, ctx: SerializeContext): DocumentNode {
-  const node: DocumentNode = {
-    type: 'document',
-    id: ctx.ids.idOf(doc),
-    children: serializeChildren(doc, ctx),
-  };
-  const scroll = documentScroll(doc);
-  if (scroll) node.scroll = scroll;
+  const walk = new TreeWalk(ctx);
+  const node = walk.startDocument(doc, frameMasked(doc));
+  walk.run(() => 0, Infinity);
   return node;
 }

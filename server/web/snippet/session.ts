@@ -11,7 +11,11 @@ import type {
   SessionView,
   StartResult,
 } from '../../src/protocol/index.ts';
-import { CUSTOMER_NAMESPACE, PROTOCOL_VERSION } from '../../src/protocol/index.ts';
+import {
+  CUSTOMER_NAMESPACE,
+  PROTOCOL_VERSION,
+  RECONNECT_OPTIONS,
+} from '../../src/protocol/index.ts';
 import { guard, report } from './guard.ts';
 import { setRestrictions } from './masking.ts';
 import { ControlExecutor } from './control.ts';
@@ -50,7 +54,7 @@ export class CustomerSession {
     this.widget = createWidget(options.doc, () => this.end());
     this.socket = io(`${options.origin}${CUSTOMER_NAMESPACE}`, {
       transports: ['websocket'],
-      reconnectionDelayMax: 5000,
+      ...RECONNECT_OPTIONS,
     });
     this.code = new Promise<string>((resolve, reject) => {
       this.socket.on(
@@ -173,9 +177,12 @@ export class CustomerSession {
   /** A full snapshot; the next sequence number, since a snapshot restarts nothing. */
   private sendSnapshot(): void {
     if (!this.ready || !this.recorder) return;
-    const snapshot = this.recorder.snapshot();
-    this.seq += 1;
-    this.socket.emit('page:snapshot', { seq: this.seq, ...snapshot });
+    // Taken in slices; a disconnect meanwhile drops it (the resume asks for a new one).
+    this.recorder.snapshot((snapshot) => {
+      if (!this.ready) return;
+      this.seq += 1;
+      this.socket.emit('page:snapshot', { seq: this.seq, ...snapshot });
+    });
   }
 
   private sendBatch(ops: MutationOp[]): void {

@@ -105,15 +105,22 @@ const messages: Message[] = [];
 let mirror: PageMirror | undefined;
 
 const harness = {
-  /** Source page: start recording; the snapshot is the first message. */
-  record(): void {
-    recorder = startRecorder({
+  /** Source page: start recording; resolves once the (time-sliced) snapshot is the first message. */
+  record(sliceMs?: number): Promise<void> {
+    const started = startRecorder({
+      ...(sliceMs !== undefined && { sliceMs }),
       doc: document,
       isIgnored: () => false,
       onBatch: (ops) => messages.push({ kind: 'batch', ops }),
       onPointer: () => undefined,
     });
-    messages.push({ kind: 'snapshot', snapshot: { seq: 0, ...recorder.snapshot() } });
+    recorder = started;
+    return new Promise((resolve) => {
+      started.snapshot((snapshot) => {
+        messages.push({ kind: 'snapshot', snapshot: { seq: 0, ...snapshot } });
+        resolve();
+      });
+    });
   },
   flush(): void {
     recorder?.flush();
