@@ -254,7 +254,7 @@ export class PendingChanges {
     if (!parent) return;
     const shadow = parent.nodeType === Node.DOCUMENT_FRAGMENT_NODE;
     const parentId = this.ctx.ids.peek(shadow ? (parent as ShadowRoot).host : parent);
-    const node = serializeNode(el, this.ctx);
+    const node = serializeNode(el, this.ctx, true);
     if (parentId === undefined || !node) return;
     const before = this.nextSentSibling(el, new Set());
     ops.push(

@@ -141,15 +141,22 @@ export function frameMasked(doc: Document): boolean {
   }
 }
 
-/** Serializes one node and its subtree at once, or returns null when it is not sent. */
-export function serializeNode(node: Node, ctx: SerializeContext): SerializedNode | null {
+/**
+ * Serializes one node and its subtree at once, or returns null when it is not sent. Scroll
+ * offsets are read only with `readScroll` (a node in place being sent again); see TreeWalk.
+ */
+export function serializeNode(
+  node: Node,
+  ctx: SerializeContext,
+  readScroll = false,
+): SerializedNode | null {
   if (!isSerializable(node, ctx)) return null;
   const parent = node.parentNode;
   const host =
     parent?.nodeType === Node.DOCUMENT_FRAGMENT_NODE ? (parent as ShadowRoot).host : parent;
   const masked = host?.nodeType === Node.ELEMENT_NODE && isMaskedContext(host as Element);
   const out: SerializedNode[] = [];
-  const walk = new TreeWalk(ctx);
+  const walk = new TreeWalk(ctx, readScroll);
   walk.startNode(node, out, masked);
   walk.run(() => 0, Infinity);
   return out[0] ?? null;

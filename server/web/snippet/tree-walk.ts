@@ -60,7 +60,15 @@ export class TreeWalk {
   /** Parents whose children changed while the walk was paused. */
   private readonly touched = new Set<Node>();
 
-  constructor(private readonly ctx: SerializeContext) {}
+  /**
+   * @param readScroll whether elements' scroll offsets are read (default true). Reading one
+   *   forces a layout when the page changed; nodes just inserted cannot be scrolled yet (a box
+   *   starts at 0, and a later scroll arrives as its own event), so the mutation path skips it.
+   */
+  constructor(
+    private readonly ctx: SerializeContext,
+    private readonly readScroll = true,
+  ) {}
 
   /** Starts at a document; returns its node, complete once `run` returns true. */
   startDocument(doc: Document, masked: boolean): DocumentNode {
@@ -167,7 +175,7 @@ export class TreeWalk {
     if (tag === 'input' || tag === 'textarea' || tag === 'option') {
       Object.assign(node, formState(el, masked));
     }
-    const scroll = elementScroll(el);
+    const scroll = this.readScroll ? elementScroll(el) : undefined;
     if (scroll) node.scroll = scroll;
     if (tag === 'style') node.css = styleCss(el as HTMLStyleElement);
     if (tag === 'canvas') {
