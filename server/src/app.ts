@@ -77,14 +77,17 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   const log = options.log ?? createLogger(config.log.level);
   const metrics = createMetrics();
   const store = options.store ?? createStore(config, log);
+  const timeouts = {
+    unusedTtlMs: config.session.unusedTtlSeconds * 1000,
+    idleTtlMs: config.session.idleTtlSeconds * 1000,
+  };
   const sessions = new SessionService({
     store,
     settings: {
       codeLength: config.session.codeLength,
       maxAgents: config.session.maxAgents,
       maxBatchesPerSnapshot: config.session.maxBatchesPerSnapshot,
-      unusedTtlMs: config.session.unusedTtlSeconds * 1000,
-      idleTtlMs: config.session.idleTtlSeconds * 1000,
+      ...timeouts,
       startsPerMinute: config.limits.startsPerMinute,
       joinAttemptsPerMinute: config.limits.joinAttemptsPerMinute,
     },
@@ -133,10 +136,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   // Control is refused on nodes the restrictions step knows as read-only or masked.
   const control = new ControlService({
     store,
-    timeouts: {
-      unusedTtlMs: config.session.unusedTtlSeconds * 1000,
-      idleTtlMs: config.session.idleTtlSeconds * 1000,
-    },
+    timeouts,
     policy: controlPolicyFrom([domRestrictions], (id) => sessions.catchUp(id)),
   });
   const io = createSocketServer(server, {
