@@ -31,6 +31,11 @@ function treeParent(node: Node): Node | null {
   return parent;
 }
 
+/** Sorts siblings into document order. */
+function documentOrder(a: Node, b: Node): number {
+  return a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+}
+
 export class PendingChanges {
   private removed: NodeId[] = [];
   private readonly added = new Set<Node>();
@@ -189,7 +194,12 @@ export class PendingChanges {
   }
 
   private addOps(ops: MutationOp[], reframed: Set<Document>): void {
-    const emitted = new Set<Node>();
+    // Added nodes are grouped by parent and sent in document order, each inserted before the
+    // next sibling the agent had before this batch. The anchors are found in one backward pass
+    // per parent: scanning forward from every node made n new siblings cost n² (a list moved in
+    // one go). Anchoring on nodes added in the same batch would chain them: one the server
+    // refuses would take every op that points at it down too.
+    const groups = new Map<Node, Node[]>();
     for (const node of this.added) {
       const parent = node.parentNode;
       if (!parent || !node.isConnected || !isSerializable(node, this.ctx)) continue;
@@ -197,29 +207,45 @@ export class PendingChanges {
       // Inside another added node: that node's serialization already includes this one.
       if (this.hasAddedAncestor(node)) continue;
       if (isInsideHidden(node)) continue;
+      const group = groups.get(parent);
+      if (group) group.push(node);
+      else groups.set(parent, [node]);
+    }
+    for (const [parent, nodes] of groups) {
       const shadow = parent.nodeType === Node.DOCUMENT_FRAGMENT_NODE;
       const parentNode = shadow ? (parent as ShadowRoot).host : parent;
       if (isStyle(parentNode)) continue;
       const parentId = this.ctx.ids.peek(parentNode);
       if (parentId === undefined) continue;
-      const before = this.nextSentSibling(node, emitted);
-      const serialized = serializeNode(node, this.ctx);
-      if (!serialized) continue;
-      ops.push({
-        op: 'add',
-        parent: parentId,
-        before,
-        node: serialized,
-        ...(shadow && { shadow }),
-      });
-      emitted.add(node);
+      if (nodes.length > 1) nodes.sort(documentOrder);
+      const anchors = new Map<Node, NodeId | null>();
+      for (let i = nodes.length - 1; i >= 0; i--) {
+        const node = nodes[i] as Node;
+        anchors.set(node, this.nextSentSibling(node, anchors));
+      }
+      for (const node of nodes) {
+        const serialized = serializeNode(node, this.ctx);
+        if (!serialized) continue;
+        ops.push({
+          op: 'add',
+          parent: parentId,
+          before: anchors.get(node) ?? null,
+          node: serialized,
+          ...(shadow && { shadow }),
+        });
+      }
     }
   }
 
-  /** The first following sibling the agent already has, to insert before; null to append. */
-  private nextSentSibling(node: Node, emitted: Set<Node>): NodeId | null {
+  /**
+   * The first following sibling the agent already has, to insert before; null to append.
+   * `anchors` holds the answer for added siblings already looked at, so no run is scanned twice.
+   */
+  private nextSentSibling(node: Node, anchors: Map<Node, NodeId | null>): NodeId | null {
     for (let s = node.nextSibling; s; s = s.nextSibling) {
-      if (this.added.has(s) && !emitted.has(s)) continue;
+      const known = anchors.get(s);
+      if (known !== undefined) return known;
+      if (this.added.has(s)) continue;
       if (!isSerializable(s, this.ctx)) continue;
       const id = this.ctx.ids.peek(s);
       if (id !== undefined) return id;
@@ -256,7 +282,7 @@ export class PendingChanges {
     const parentId = this.ctx.ids.peek(shadow ? (parent as ShadowRoot).host : parent);
     const node = serializeNode(el, this.ctx, true);
     if (parentId === undefined || !node) return;
-    const before = this.nextSentSibling(el, new Set());
+    const before = this.nextSentSibling(el, new Map());
     ops.push(
       { op: 'remove', id },
       { op: 'add', parent: parentId, before, node, ...(shadow && { shadow }) },
