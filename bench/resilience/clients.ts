@@ -14,6 +14,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION, RECONNECT_OPTIONS } from '../../server/src/protocol/index.ts';
 import type { Kind } from './deployment.ts';
+import { pageSnapshot } from '../../test/support/pages.ts';
 
 export interface Ledger {
   /** When each version was made (index = version; version 0 is the first snapshot). */
@@ -103,41 +104,20 @@ class Recovery {
   }
 }
 
-const snapshotOf = (version: number, seq: number): object => ({
-  seq,
-  url: 'https://shop.bench/checkout',
-  title: 'Resilience',
-  viewport: { width: 1280, height: 800 },
-  doc: {
-    type: 'document',
-    id: 1,
-    children: [
+const snapshotOf = (version: number, seq: number): object =>
+  pageSnapshot(
+    seq,
+    [
       {
         type: 'element',
-        id: 2,
-        tag: 'html',
+        id: 4,
+        tag: 'p',
         attrs: {},
-        children: [
-          {
-            type: 'element',
-            id: 3,
-            tag: 'body',
-            attrs: {},
-            children: [
-              {
-                type: 'element',
-                id: 4,
-                tag: 'p',
-                attrs: {},
-                children: [{ type: 'text', id: 5, text: `ver:${version}` }],
-              },
-            ],
-          },
-        ],
+        children: [{ type: 'text', id: 5, text: `ver:${version}` }],
       },
     ],
-  },
-});
+    { url: 'https://shop.bench/checkout', title: 'Resilience' },
+  );
 
 export class BenchCustomer {
   version = 0;

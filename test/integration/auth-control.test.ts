@@ -16,6 +16,7 @@ import type {
   SimpleResult,
   StartResult,
 } from '../../server/src/protocol/index.ts';
+import { pageSnapshot } from '../support/pages.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
@@ -47,49 +48,21 @@ const BUTTON = 5;
 const READ_ONLY_BUTTON = 6;
 const PASSWORD = 7;
 
-const snapshot: PageSnapshot = {
-  seq: 1,
-  url: 'https://shop.test/',
-  title: 'Shop',
-  viewport: { width: 800, height: 600 },
-  doc: {
-    type: 'document',
-    id: 1,
-    children: [
-      {
-        type: 'element',
-        id: 2,
-        tag: 'html',
-        attrs: {},
-        children: [
-          {
-            type: 'element',
-            id: 3,
-            tag: 'body',
-            attrs: {},
-            children: [
-              { type: 'element', id: BUTTON, tag: 'button', attrs: {}, children: [] },
-              {
-                type: 'element',
-                id: READ_ONLY_BUTTON,
-                tag: 'button',
-                attrs: { 'data-tandem-readonly': '' },
-                children: [],
-              },
-              {
-                type: 'element',
-                id: PASSWORD,
-                tag: 'input',
-                attrs: { type: 'password' },
-                children: [],
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  },
-};
+const snapshot: PageSnapshot = pageSnapshot(
+  1,
+  [
+    { type: 'element', id: BUTTON, tag: 'button', attrs: {}, children: [] },
+    {
+      type: 'element',
+      id: READ_ONLY_BUTTON,
+      tag: 'button',
+      attrs: { 'data-tandem-readonly': '' },
+      children: [],
+    },
+    { type: 'element', id: PASSWORD, tag: 'input', attrs: { type: 'password' }, children: [] },
+  ],
+  { url: 'https://shop.test/', title: 'Shop' },
+);
 
 interface Session {
   customer: Socket;

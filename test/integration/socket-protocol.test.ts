@@ -13,6 +13,7 @@ import type {
   JoinResult,
 } from '../../server/src/protocol/index.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
+import { pageSnapshot } from '../support/pages.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -46,33 +47,12 @@ function record<T>(socket: Socket, event: string): T[] {
   return seen;
 }
 
-const snapshot = (seq: number, text = 'hello'): PageSnapshot => ({
-  seq,
-  url: 'https://shop.test/checkout',
-  title: 'Checkout',
-  viewport: { width: 1280, height: 800 },
-  doc: {
-    type: 'document',
-    id: 1,
-    children: [
-      {
-        type: 'element',
-        id: 2,
-        tag: 'html',
-        attrs: {},
-        children: [
-          {
-            type: 'element',
-            id: 3,
-            tag: 'body',
-            attrs: { class: 'shop' },
-            children: [{ type: 'text', id: 4, text }],
-          },
-        ],
-      },
-    ],
-  },
-});
+const snapshot = (seq: number, text = 'hello'): PageSnapshot =>
+  pageSnapshot(seq, [{ type: 'text', id: 4, text }], {
+    url: 'https://shop.test/checkout',
+    title: 'Checkout',
+    bodyAttrs: { class: 'shop' },
+  });
 
 const batch = (seq: number, text: string): PageBatch => ({
   seq,
