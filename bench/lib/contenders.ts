@@ -53,11 +53,12 @@ export interface StartContext {
 }
 
 const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
-const TANDEM_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+export const TANDEM_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
 const WS_RELAY = fileURLToPath(new URL('../servers/ws-relay.ts', import.meta.url));
-const SIO_RELAY = fileURLToPath(new URL('../servers/sio-relay.ts', import.meta.url));
+export const SIO_RELAY = fileURLToPath(new URL('../servers/sio-relay.ts', import.meta.url));
 
-const listeningUrl = (line: string): string | undefined => {
+/** The URL a server (Tandem or a baseline) prints in its listening log line. */
+export const listeningUrl = (line: string): string | undefined => {
   try {
     const entry = JSON.parse(line) as { msg?: unknown; url?: unknown };
     if (

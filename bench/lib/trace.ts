@@ -5,6 +5,7 @@
  * from the seed.
  */
 import type { MutationOp, PageSnapshot, SerializedNode } from '../../server/src/protocol/index.ts';
+import { pageDocument } from '../../test/support/pages.ts';
 
 export interface Trace {
   /** The page as a snapshot without `seq` (the replayer numbers it). */
@@ -70,19 +71,7 @@ export function generateTrace(options: TraceOptions = {}): Trace {
     url: 'https://shop.bench/checkout',
     title: 'Bench page',
     viewport: { width: 1280, height: 800 },
-    doc: {
-      type: 'document',
-      id: 1,
-      children: [
-        {
-          type: 'element',
-          id: 2,
-          tag: 'html',
-          attrs: {},
-          children: [{ type: 'element', id: 3, tag: 'body', attrs: {}, children: sections }],
-        },
-      ],
-    },
+    doc: pageDocument(sections),
   };
   const batchBytes = options.batchBytes ?? 2048;
   const batches: string[] = [];

@@ -6,12 +6,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TEST_AGENT_SECRET } from '../../test/support/agent-tokens.ts';
 import { startLoadBalancer, type RunningBalancer } from '../../test/support/load-balancer.ts';
 import { freePort, startRedis, type RunningRedis } from '../../test/support/redis.ts';
 import { spawnServer, type Pinning, type ServerProcess } from '../lib/processes.ts';
 import { openTcpGate, type TcpGate } from './tcp-gate.ts';
+import { listeningUrl, SIO_RELAY, TANDEM_MAIN } from '../lib/contenders.ts';
 
 export type Kind = 'tandem' | 'socket.io';
 
@@ -30,23 +30,6 @@ export interface ResilienceDeployment {
   restartRedis(): Promise<void>;
   stop(): Promise<void>;
 }
-
-const TANDEM_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
-const SIO_NODE = fileURLToPath(new URL('./sio-node.ts', import.meta.url));
-
-const listeningUrl = (line: string): string | undefined => {
-  try {
-    const entry = JSON.parse(line) as { msg?: unknown; url?: unknown };
-    if (
-      (entry.msg === 'listening' || entry.msg === 'tandem listening') &&
-      typeof entry.url === 'string'
-    )
-      return entry.url;
-  } catch {
-    // not a JSON line
-  }
-  return undefined;
-};
 
 interface NodeSlot {
   name: string;
@@ -107,7 +90,15 @@ export async function deployResilience(
           ? await tandemLauncher(port, redis.url, dataDir, pinning)
           : () =>
               spawnServer({
-                args: [SIO_NODE, '--port', String(port), '--redis', redis.url],
+                args: [
+                  SIO_RELAY,
+                  '--port',
+                  String(port),
+                  '--redis',
+                  redis.url,
+                  '--adapter',
+                  'sharded',
+                ],
                 pinning,
                 readyUrl: listeningUrl,
               });

@@ -2,6 +2,8 @@
  * Bare Socket.IO with its default settings: customers in `/customer` emit, the server relays to
  * the room of the agents in `/agent` (the room named in the CONNECT auth). With `--redis URL`
  * and `--adapter classic|sharded`, the same through `@socket.io/redis-adapter`, as two nodes do.
+ * It answers `/readyz` (the resilience scenario's HAProxy health-checks it) and exits cleanly on
+ * SIGTERM, as a node being restarted would.
  * Usage: node servers/sio-relay.ts [--port N] [--redis URL --adapter classic|sharded]
  */
 import { createServer } from 'node:http';
@@ -19,7 +21,9 @@ const { values } = parseArgs({
   },
 });
 
-const http = createServer();
+const http = createServer((req, res) => {
+  res.writeHead(req.url === '/readyz' ? 200 : 404).end();
+});
 const io = new Server(http);
 if (values.redis) {
   const pub = new Redis(values.redis);
@@ -27,6 +31,8 @@ if (values.redis) {
   // ioredis's ready check sends INFO, which a connection already in (sharded) subscriber mode
   // refuses with an unhandled error: subscribe only once both are ready.
   await Promise.all([pub, sub].map((c) => new Promise((resolve) => c.once('ready', resolve))));
+  // A restarted Redis is an expected event in the resilience scenario: ioredis reconnects.
+  for (const c of [pub, sub]) c.on('error', () => undefined);
   io.adapter(
     values.adapter === 'sharded' ? createShardedAdapter(pub, sub) : createAdapter(pub, sub),
   );
@@ -50,4 +56,8 @@ http.listen(Number(values.port), '127.0.0.1', () => {
   process.stdout.write(
     `${JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}` })}\n`,
   );
+});
+
+process.on('SIGTERM', () => {
+  io.close(() => process.exit(0));
 });

@@ -2,12 +2,36 @@
  * Serialized pages for tests and benchmarks that speak the protocol without a browser: a document
  * (id 1) holding `<html>` (id 2) and `<body>` (id 3) with the given children.
  */
-import type { PageSnapshot, SerializedNode } from '../../server/src/protocol/index.ts';
+import type {
+  DocumentNode,
+  PageSnapshot,
+  SerializedNode,
+} from '../../server/src/protocol/index.ts';
 
 export interface PageOptions {
   url?: string;
   title?: string;
   bodyAttrs?: Record<string, string>;
+}
+
+/** The document alone: `<html>` (id 2) holding `<body>` (id 3) with `body` as its children. */
+export function pageDocument(
+  body: SerializedNode[],
+  bodyAttrs: Record<string, string> = {},
+): DocumentNode {
+  return {
+    type: 'document',
+    id: 1,
+    children: [
+      {
+        type: 'element',
+        id: 2,
+        tag: 'html',
+        attrs: {},
+        children: [{ type: 'element', id: 3, tag: 'body', attrs: bodyAttrs, children: body }],
+      },
+    ],
+  };
 }
 
 export function pageSnapshot(
@@ -20,20 +44,6 @@ export function pageSnapshot(
     url: options.url ?? 'https://shop.test/',
     title: options.title ?? 'Shop',
     viewport: { width: 1280, height: 800 },
-    doc: {
-      type: 'document',
-      id: 1,
-      children: [
-        {
-          type: 'element',
-          id: 2,
-          tag: 'html',
-          attrs: {},
-          children: [
-            { type: 'element', id: 3, tag: 'body', attrs: options.bodyAttrs ?? {}, children: body },
-          ],
-        },
-      ],
-    },
+    doc: pageDocument(body, options.bodyAttrs),
   };
 }
