@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
 import { io, type Socket } from 'socket.io-client';
+import { packTree } from '../../server/src/protocol/packed-tree.ts';
 import { PROTOCOL_VERSION } from '../../server/src/protocol/index.ts';
 import type {
   PageBatch,
@@ -53,6 +55,12 @@ const snapshot = (seq: number, text = 'hello'): PageSnapshot =>
     title: 'Checkout',
     bodyAttrs: { class: 'shop' },
   });
+
+/** The snapshot as the snippet sends it: the packed tree, deflated. */
+const packedSnapshot = (seq: number, text = 'hello'): Record<string, unknown> => {
+  const { doc, ...page } = snapshot(seq, text);
+  return { ...page, tree: deflateRawSync(packTree(doc)), compression: 'deflate-raw' };
+};
 
 const batch = (seq: number, text: string): PageBatch => ({
   seq,
@@ -115,6 +123,17 @@ describe('session over the wire', () => {
     customer.emit('page:batch', batch(3, 'more'));
     await waitFor(() => batches.length === 2, 'live batch');
     assert.deepEqual(batches[1]?.ops, [{ op: 'text', id: 4, text: 'more' }]);
+  });
+
+  it('unpacks a packed, deflated snapshot and relays the plain tree', async () => {
+    const customer = connect('/customer');
+    const { code } = await startSession(customer);
+    const agent = connect('/agent');
+    const snapshots = record<PageSnapshot>(agent, 'page:snapshot');
+    assert.ok((await join(agent, code)).ok);
+    customer.emit('page:snapshot', packedSnapshot(1, 'packed ☃'));
+    await waitFor(() => snapshots.length === 1, 'snapshot relayed');
+    assert.deepEqual(snapshots[0], snapshot(1, 'packed ☃'));
   });
 
   it('answers a gap in the sequence with a request for a fresh snapshot', async () => {
@@ -207,6 +226,7 @@ describe('bad input', () => {
       depth === 0
         ? { type: 'text', id: 9, text: 'x' }
         : { type: 'element', id: depth + 10, tag: 'div', attrs: {}, children: [deep(depth - 1)] };
+    const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024, ' '));
     const malformed: Array<[Socket, string, unknown[]]> = [
       [hostile, 'page:batch', [batch(2, 'not in a session')]],
       [hostile, 'page:snapshot', [{ seq: 'one' }]],
@@ -246,6 +266,9 @@ describe('bad input', () => {
         ],
       ],
       [hostile, 'page:snapshot', [{ ...snapshot(1), extra: { __proto__: { polluted: true } } }]],
+      // 64 MB of spaces in 64 KB of deflate: refused once 8 MB are out.
+      [hostile, 'page:snapshot', [{ ...packedSnapshot(1), tree: bomb }]],
+      [hostile, 'page:snapshot', [{ ...packedSnapshot(1), tree: Buffer.from('no deflate') }]],
       [hostileAgent, 'agent:pointer', [{ x: 1, y: 2 }]],
       [hostileAgent, 'session:join', [{ protocol: PROTOCOL_VERSION, code: 42 }, () => undefined]],
       [hostileAgent, 'session:end', ['payload']],

@@ -28,6 +28,16 @@ export interface PageSnapshot {
   doc: DocumentNode;
 }
 
+/**
+ * A snapshot as the snippet sends it: the document as a packed tree (packed-tree.ts), UTF-8 JSON,
+ * deflated unless the browser cannot (`CompressionStream`). The server unpacks it into a
+ * {@link PageSnapshot}; agents receive that.
+ */
+export interface PackedPageSnapshot extends Omit<PageSnapshot, 'doc'> {
+  tree: Uint8Array;
+  compression: 'deflate-raw' | 'none';
+}
+
 export interface PageBatch {
   seq: number;
   /** The customer's clock (ms since epoch) when the batch was sent. */
@@ -143,7 +153,7 @@ export interface CustomerToServerEvents {
   'session:start': (req: StartRequest, ack: (res: StartResult) => void) => void;
   'session:resume': (req: ResumeRequest, ack: (res: StartResult) => void) => void;
   'session:end': () => void;
-  'page:snapshot': (snapshot: PageSnapshot) => void;
+  'page:snapshot': (snapshot: PageSnapshot | PackedPageSnapshot) => void;
   'page:batch': (batch: PageBatch) => void;
   'page:pointer': (pointer: PointerPosition) => void;
   'control:answer': (answer: ControlAnswer) => void;

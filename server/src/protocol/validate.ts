@@ -101,6 +101,8 @@ function nodeId(value: unknown, path: string): number {
 /** Walks a tree of serialized nodes, counting nodes and depth against the limits. */
 class TreeChecker {
   private nodes = 0;
+  /** In a packed tree: the id a node without one takes. */
+  private nextId = 1;
 
   constructor(private readonly maxNodes: number) {}
 
@@ -168,6 +170,130 @@ class TreeChecker {
     return el;
   }
 
+  /** A packed tree (packed-tree.ts): `[id?, document]`. Ids follow the order of the text. */
+  packedDocument(value: unknown, path: string, depth: number): DocumentNode {
+    const list = array(value, path, 2);
+    let explicit: number | undefined;
+    let at = 0;
+    if (typeof list[0] === 'number') {
+      explicit = nodeId(list[0], `${path}[0]`);
+      at = 1;
+    }
+    if (list.length !== at + 1) throw new Invalid(path, 'expected one document');
+    const docPath = `${path}[${at}]`;
+    const items = array(list[at], docPath, this.maxNodes + 2);
+    if (items[0] !== '#document') throw new Invalid(`${docPath}[0]`, "expected '#document'");
+    this.count(docPath, depth);
+    const doc: DocumentNode = {
+      type: 'document',
+      id: this.packedId(explicit, docPath),
+      children: [],
+    };
+    let first = 1;
+    if (isPlainObject(items[1])) {
+      const extras = items[1];
+      onlyKeys(extras, ['scroll'], `${docPath}[1]`);
+      const scroll = optional(extras, 'scroll', `${docPath}[1]`, scrollPosition);
+      if (scroll) doc.scroll = scroll;
+      first = 2;
+    }
+    this.packedItems(items, first, docPath, depth, doc.children);
+    return doc;
+  }
+
+  /** Reads `list[first..]` as packed items (nodes, each perhaps after its id) into `out`. */
+  private packedItems(
+    list: unknown[],
+    first: number,
+    path: string,
+    depth: number,
+    out: SerializedNode[],
+  ): void {
+    let explicit: number | undefined;
+    for (let i = first; i < list.length; i++) {
+      const item = list[i];
+      if (typeof item === 'number') {
+        if (explicit !== undefined) throw new Invalid(`${path}[${i}]`, 'two ids in a row');
+        explicit = nodeId(item, `${path}[${i}]`);
+        continue;
+      }
+      out.push(this.packedNode(item, `${path}[${i}]`, depth + 1, explicit));
+      explicit = undefined;
+    }
+    if (explicit !== undefined) throw new Invalid(path, 'an id with no node after it');
+  }
+
+  private packedNode(
+    value: unknown,
+    path: string,
+    depth: number,
+    explicit: number | undefined,
+  ): SerializedNode {
+    if (typeof value === 'string') {
+      this.count(path, depth);
+      return { type: 'text', id: this.packedId(explicit, path), text: string(value, path) };
+    }
+    const list = array(value, path, this.maxNodes + 3);
+    this.count(path, depth);
+    const tag = string(list[0], `${path}[0]`, LIMITS.maxTagLength);
+    if (!TAG.test(tag)) throw new Invalid(`${path}[0]`, 'not a valid tag name');
+    const el: ElementNode = {
+      type: 'element',
+      id: this.packedId(explicit, path),
+      tag,
+      attrs: Object.create(null) as Record<string, string>,
+      children: [],
+    };
+    let first = 1;
+    if (isPlainObject(list[1])) {
+      el.attrs = attributes(list[1], `${path}[1]`);
+      first = 2;
+      if (isPlainObject(list[2])) {
+        this.packedExtras(list[2], `${path}[2]`, depth, el);
+        first = 3;
+      }
+    }
+    this.packedItems(list, first, path, depth, el.children);
+    return el;
+  }
+
+  private packedExtras(extras: Obj, path: string, depth: number, el: ElementNode): void {
+    onlyKeys(extras, PACKED_EXTRAS, path);
+    if (extras.ns !== undefined) {
+      if (extras.ns !== 'svg' && extras.ns !== 'math')
+        throw new Invalid(`${path}.ns`, "expected 'svg' or 'math'");
+      el.ns = extras.ns;
+    }
+    const value = optional(extras, 'value', path, string);
+    if (value !== undefined) el.value = value;
+    const checked = optional(extras, 'checked', path, boolean);
+    if (checked !== undefined) el.checked = checked;
+    const selected = optional(extras, 'selected', path, boolean);
+    if (selected !== undefined) el.selected = selected;
+    const scroll = optional(extras, 'scroll', path, scrollPosition);
+    if (scroll) el.scroll = scroll;
+    const css = optional(extras, 'css', path, string);
+    if (css !== undefined) el.css = css;
+    const canvas = optional(extras, 'canvas', path, string);
+    if (canvas !== undefined) el.canvas = canvas;
+    // Shadow before frame, whatever the order of the keys: ids follow this order.
+    if (extras.shadow !== undefined) {
+      el.shadow = [];
+      const items = array(extras.shadow, `${path}.shadow`, this.maxNodes);
+      this.packedItems(items, 0, `${path}.shadow`, depth, el.shadow);
+    }
+    if (extras.frame !== undefined) {
+      el.frame = this.packedDocument(extras.frame, `${path}.frame`, depth + 1);
+    }
+  }
+
+  /** The id of the next node read: the one written before it, or the one after the last. */
+  private packedId(explicit: number | undefined, path: string): number {
+    const id = explicit ?? nodeId(this.nextId, path);
+    this.nextId = id + 1;
+    return id;
+  }
+
   private children(value: unknown, path: string, depth: number): SerializedNode[] {
     const items = array(value, path, this.maxNodes);
     return items.map((item, i) => this.node(item, `${path}[${i}]`, depth + 1));
@@ -198,6 +324,22 @@ const ELEMENT_KEYS = [
   'css',
   'canvas',
 ] as const;
+
+const PACKED_EXTRAS = [
+  'ns',
+  'value',
+  'checked',
+  'selected',
+  'scroll',
+  'css',
+  'canvas',
+  'shadow',
+  'frame',
+] as const;
+
+function isPlainObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 function attributes(value: unknown, path: string): Record<string, string> {
   const obj = object(value, path);
@@ -323,21 +465,72 @@ function run<T>(parse: () => T): Parsed<T> {
   }
 }
 
+/** Inflates raw deflate data, refusing output beyond `maxBytes` (throws). Node's zlib on the server. */
+export type InflateRaw = (data: Uint8Array, maxBytes: number) => Uint8Array;
+
+/**
+ * A snapshot, in either form: the plain tree as `doc`, or the packed tree (packed-tree.ts) as
+ * UTF-8 bytes in `tree`, deflated when `compression` is `deflate-raw` (what the snippet sends).
+ */
 export function parseSnapshot(
   input: unknown,
   maxNodes: number = LIMITS.maxNodes,
+  inflateRaw?: InflateRaw,
 ): Parsed<PageSnapshot> {
   return run(() => {
     const obj = object(input, 'snapshot');
-    onlyKeys(obj, ['seq', 'url', 'title', 'viewport', 'doc'], 'snapshot');
+    const packed = obj.doc === undefined;
+    onlyKeys(
+      obj,
+      ['seq', 'url', 'title', 'viewport', ...(packed ? ['tree', 'compression'] : ['doc'])],
+      'snapshot',
+    );
+    const checker = new TreeChecker(maxNodes);
     return {
       seq: integer(obj.seq, 'snapshot.seq'),
       url: string(obj.url, 'snapshot.url', LIMITS.maxUrlLength),
       title: string(obj.title, 'snapshot.title', 1024),
       viewport: viewport(obj.viewport, 'snapshot.viewport'),
-      doc: new TreeChecker(maxNodes).document(obj.doc, 'snapshot.doc', 0),
+      doc: packed
+        ? checker.packedDocument(unpack(obj, inflateRaw), 'snapshot.tree', 0)
+        : checker.document(obj.doc, 'snapshot.doc', 0),
     };
   });
+}
+
+/** The JSON value of a packed tree's bytes. */
+function unpack(obj: Obj, inflateRaw: InflateRaw | undefined): unknown {
+  const bytes = obj.tree;
+  if (!(bytes instanceof Uint8Array)) throw new Invalid('snapshot.tree', 'expected binary data');
+  if (bytes.byteLength > LIMITS.maxMessageBytes) {
+    throw new Invalid('snapshot.tree', `larger than ${LIMITS.maxMessageBytes} bytes`, true);
+  }
+  let raw = bytes;
+  if (obj.compression === 'deflate-raw') {
+    if (!inflateRaw) throw new Invalid('snapshot.compression', 'not supported here');
+    try {
+      raw = inflateRaw(bytes, LIMITS.maxMessageBytes);
+    } catch (error) {
+      // Node says RangeError (ERR_BUFFER_TOO_LARGE) for output beyond the bound.
+      if (error instanceof RangeError) {
+        throw new Invalid('snapshot.tree', `inflates beyond ${LIMITS.maxMessageBytes} bytes`, true);
+      }
+      throw new Invalid('snapshot.tree', 'not valid deflate data');
+    }
+  } else if (obj.compression !== 'none') {
+    throw new Invalid('snapshot.compression', "expected 'deflate-raw' or 'none'");
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new Invalid('snapshot.tree', 'not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Invalid('snapshot.tree', 'not valid JSON');
+  }
 }
 
 export function parseBatch(input: unknown, maxNodes: number = LIMITS.maxNodes): Parsed<PageBatch> {
