@@ -11,9 +11,10 @@ import type {
 } from '../../src/protocol/index.ts';
 import { LIMITS } from '../../src/protocol/index.ts';
 import { PendingChanges } from './changes.ts';
-import { guard } from './guard.ts';
+import { guard, report } from './guard.ts';
 import { NodeIds } from './node-ids.ts';
 import { observeRoot } from './observe-root.ts';
+import { messageChannelYield } from './tasks.ts';
 import type { SerializeContext } from './serialize.ts';
 import { TreeWalk } from './tree-walk.ts';
 
@@ -38,9 +39,10 @@ export interface RecorderOptions {
 export interface Recorder {
   /**
    * Takes a full snapshot in time slices and hands it to `emit` when complete; changes made
-   * meanwhile follow as a batch right after it. A new call (or `stop`) abandons one in progress.
+   * meanwhile follow as a batch right after it (after the promise `emit` returns, if it does:
+   * the snapshot is being sent). A new call (or `stop`) abandons one in progress.
    */
-  snapshot(emit: (snapshot: Omit<PageSnapshot, 'seq'>) => void): void;
+  snapshot(emit: (snapshot: Omit<PageSnapshot, 'seq'>) => void | Promise<void>): void;
   /** Emits the pending changes at once (held back while a snapshot is being taken). */
   flush(): void;
   /** The id a node was sent under, if it was (control actions name their targets by id). */
@@ -49,18 +51,6 @@ export interface Recorder {
 }
 
 type Root = Document | ShadowRoot;
-
-/** A task queue that is not clamped to 4 ms like nested timers, nor paused like idle callbacks. */
-function messageChannelYield(win: Window): (task: () => void) => void {
-  const Channel = (win as Window & typeof globalThis).MessageChannel ?? MessageChannel;
-  const channel = new Channel();
-  const queue: Array<() => void> = [];
-  channel.port1.onmessage = () => queue.shift()?.();
-  return (task) => {
-    queue.push(task);
-    channel.port2.postMessage(null);
-  };
-}
 
 export function startRecorder(options: RecorderOptions): Recorder {
   const { doc } = options;
@@ -205,9 +195,18 @@ export function startRecorder(options: RecorderOptions): Recorder {
           yieldTask(slice);
           return;
         }
-        walk = undefined;
-        emit({ url, title, viewport: view, doc: tree });
-        flush();
+        const release = (): void => {
+          if (walk !== current) return; // Stopped, or a newer snapshot holds the changes now.
+          walk = undefined;
+          flush();
+        };
+        const sending = emit({ url, title, viewport: view, doc: tree });
+        if (sending)
+          sending.then(guard(release), (error: unknown) => {
+            report(error);
+            release();
+          });
+        else release();
       });
       slice();
     },

@@ -20,6 +20,8 @@ import { guard, report } from './guard.ts';
 import { setRestrictions } from './masking.ts';
 import { ControlExecutor } from './control.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
+import { packTreeInSlices } from './snapshot-wire.ts';
+import { messageChannelYield } from './tasks.ts';
 import { createWidget, describeAgents, type Widget } from './widget.ts';
 
 export type SessionState = 'connecting' | 'waiting' | 'active' | 'reconnecting' | 'ended';
@@ -48,10 +50,14 @@ export class CustomerSession {
   /** True while the server knows this connection as the session's customer. */
   private ready = false;
   private seq = 0;
+  /** Counts snapshots taken: one being packed when the next starts is not sent. */
+  private snapshots = 0;
+  private readonly yieldTask: (task: () => void) => void;
   readonly code: Promise<string>;
 
   constructor(private readonly options: SessionOptions) {
     this.widget = createWidget(options.doc, () => this.end());
+    this.yieldTask = messageChannelYield(options.doc.defaultView ?? window);
     this.socket = io(`${options.origin}${CUSTOMER_NAMESPACE}`, {
       transports: ['websocket'],
       ...RECONNECT_OPTIONS,
@@ -177,11 +183,17 @@ export class CustomerSession {
   /** A full snapshot; the next sequence number, since a snapshot restarts nothing. */
   private sendSnapshot(): void {
     if (!this.ready || !this.recorder) return;
-    // Taken in slices; a disconnect meanwhile drops it (the resume asks for a new one).
-    this.recorder.snapshot((snapshot) => {
-      if (!this.ready) return;
+    const taken = ++this.snapshots;
+    const wanted = (): boolean => this.ready && taken === this.snapshots;
+    // Taken and packed in slices; a disconnect meanwhile drops it (the resume asks for a new one).
+    this.recorder.snapshot(async ({ doc, ...page }) => {
+      const packed = await packTreeInSlices(doc, {
+        yieldTask: this.yieldTask,
+        cancelled: () => !wanted(),
+      });
+      if (!packed || !wanted()) return;
       this.seq += 1;
-      this.socket.emit('page:snapshot', { seq: this.seq, ...snapshot });
+      this.socket.emit('page:snapshot', { seq: this.seq, ...page, ...packed });
     });
   }
 
