@@ -4,15 +4,19 @@
  * headline is its ratio to the baseline measured in this run.
  *
  *   node --import tsx bench/run.ts [--smoke] [--reps N] [--only id,id] [--out DIR]
+ *                                  [--tandem-env NAME=VALUE,...]
  *
  * Scenario ids: relay-1-node, relay-2-nodes, saturation, idle, snapshot, mutation, agent-join,
- * resilience.
+ * resilience. `--tandem-env` adds a second Tandem to the one-node scenarios (relay-1-node,
+ * saturation, idle), its servers started with those environment variables, for an A/B of a
+ * runtime switch in one run (e.g. `WS_NO_BUFFER_UTIL=1`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderChart } from './lib/chart.ts';
+import type { ContenderSpec } from './lib/contenders.ts';
 import { choosePinning, pinSelf } from './lib/processes.ts';
 import { startBenchRedis } from './lib/redis.ts';
 import { describeMachine, formatTable, toRecord } from './lib/report.ts';
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     reps: { type: 'string' },
     only: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
+    'tandem-env': { type: 'string' },
   },
 });
 
@@ -38,14 +43,27 @@ const BROWSER_IDS = ['snapshot', 'mutation', 'agent-join'];
 const only = values.only ? new Set(values.only.split(',')) : null;
 const wanted = (id: string): boolean => only === null || only.has(id);
 
+function parseTandemVariant(list: string | undefined): ContenderSpec | undefined {
+  if (!list) return undefined;
+  const env = Object.fromEntries(
+    list.split(',').map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`--tandem-env: expected NAME=VALUE, got "${pair}"`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  return { name: `tandem ${list}`, kind: 'tandem', nodes: 1, env };
+}
+
 const settings = settingsFor(values.smoke, values.reps ? Number(values.reps) : undefined);
 const pinning = choosePinning();
 pinSelf(pinning);
 const trace = generateTrace();
 const redis = SERVER_IDS.slice(1).some(wanted) ? await startBenchRedis(pinning) : null;
-const ctx = { pinning, redis };
+const ctx = { pinning, redis, tandemVariant: parseTandemVariant(values['tandem-env']) };
 const started = new Date();
 const scenarios: ScenarioResult[] = [];
+
 const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
 
 try {

@@ -24,6 +24,8 @@ export interface ContenderSpec {
   kind: 'tandem' | 'socket.io' | 'ws';
   nodes: 1 | 2;
   adapter?: Adapter;
+  /** Extra environment for this contender's server processes (e.g. `WS_NO_BUFFER_UTIL=1`). */
+  env?: Record<string, string>;
 }
 
 export interface Deployment {
@@ -50,6 +52,8 @@ export interface StartContext {
   messagesPerSecond?: number;
   /** Page origins allowed to connect to Tandem (the browser scenarios' generated shop). */
   corsOrigins?: string[];
+  /** A second Tandem contender for the one-node scenarios, run interleaved with the first. */
+  tandemVariant?: ContenderSpec;
 }
 
 const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
@@ -98,6 +102,7 @@ async function startTandemNode(spec: ContenderSpec, ctx: StartContext): Promise<
     // BENCH_CPU_PROF_DIR=dir: each Tandem node writes a V8 CPU profile there when it stops.
     nodeFlags: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
     args: [TANDEM_MAIN, '--config', configFile],
+    ...(spec.env && { env: spec.env }),
     pinning: ctx.pinning,
     readyUrl: listeningUrl,
   });
@@ -121,7 +126,12 @@ function startBaselineNode(spec: ContenderSpec, ctx: StartContext): Promise<Serv
             ? ['--redis', ctx.redis.url, '--adapter', spec.adapter ?? 'classic']
             : []),
         ];
-  return spawnServer({ args, pinning: ctx.pinning, readyUrl: listeningUrl });
+  return spawnServer({
+    args,
+    ...(spec.env && { env: spec.env }),
+    pinning: ctx.pinning,
+    readyUrl: listeningUrl,
+  });
 }
 
 export async function deploy(spec: ContenderSpec, ctx: StartContext): Promise<Deployment> {

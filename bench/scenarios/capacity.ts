@@ -16,7 +16,7 @@ import type { Trace } from '../lib/trace.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import { connectPeer, type Peer } from '../lib/wire-client.ts';
 import { PROTOCOL_VERSION } from '../../server/src/protocol/index.ts';
-import { SINGLE_NODE, TWO_NODES } from './relay.ts';
+import { SINGLE_NODE, singleNodeContenders, TWO_NODES } from './relay.ts';
 
 const P99_LIMIT_MS = 50;
 
@@ -94,7 +94,7 @@ export async function runSaturation(
 ): Promise<ScenarioResult> {
   const variants = [];
   for (const [label, specs] of [
-    ['one node', SINGLE_NODE],
+    ['one node', singleNodeContenders(ctx)],
     ['two nodes', TWO_NODES],
   ] as const) {
     const contenders = await interleave(
@@ -172,7 +172,7 @@ async function measureIdle(
 
 export async function runIdle(ctx: StartContext, settings: BenchSettings): Promise<ScenarioResult> {
   const contenders = await interleave(
-    SINGLE_NODE,
+    singleNodeContenders(ctx),
     settings.reps,
     (spec, rep) => measureIdle(spec, rep, ctx, settings),
     SINGLE_NODE[0]!.name,

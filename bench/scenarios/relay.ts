@@ -21,6 +21,10 @@ export const SINGLE_NODE: ContenderSpec[] = [
   { name: 'tandem', kind: 'tandem', nodes: 1 },
 ];
 
+/** The one-node contenders, with the run's Tandem variant (`--tandem-env`) when there is one. */
+export const singleNodeContenders = (ctx: StartContext): ContenderSpec[] =>
+  ctx.tandemVariant ? [...SINGLE_NODE, ctx.tandemVariant] : SINGLE_NODE;
+
 export const TWO_NODES: ContenderSpec[] = [
   { name: 'socket.io classic', kind: 'socket.io', nodes: 2, adapter: 'classic' },
   { name: 'socket.io sharded', kind: 'socket.io', nodes: 2, adapter: 'sharded' },
@@ -107,7 +111,7 @@ export function runRelaySingle(
   return relayScenario(
     'relay-1-node',
     'Relay, one node: customer send → agent receive',
-    SINGLE_NODE,
+    singleNodeContenders(ctx),
     settings.sessionCounts,
     'p50 ≤0.5 ms, p99 ≤5 ms at 200 sessions',
     ctx,
