@@ -220,29 +220,44 @@ async function measureMutation(
   return { rep, figures, valid: true };
 }
 
+/**
+ * An agent with the console open enters the customer's code: time until the console has built
+ * 90% of the page's nodes and painted a frame. Loading the console itself (a new tab, its
+ * renderer, the bundle) is reported beside it, and is paid once per shift, not per join.
+ */
 async function measureJoin(env: Env, nodes: number, rep: number): Promise<RepResult> {
   const customer = await openPage(env, generatePageBody(nodes), 'tandem');
   const agent = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
     const code = await customer.evaluate<string>(START_TANDEM);
     const token = await mintTestToken({ name: 'Bench' });
-    const started = performance.now();
-    await agent.goto(
-      `${env.tandem.agentUrl}/agent/?code=${encodeURIComponent(code)}&name=Bench#token=${token}`,
-    );
+    const opened = performance.now();
+    await agent.goto(`${env.tandem.agentUrl}/agent/?name=Bench#token=${token}`);
+    await agent.waitForSelector('#code', { state: 'visible' });
+    const consoleLoadMs = performance.now() - opened;
+    await agent.fill('#code', code);
     const want = Math.floor(nodes * 0.9);
-    let rendered = 0;
-    for (const deadline = started + 20_000; performance.now() < deadline;) {
-      rendered = await agent.evaluate<number>('window.__tandemAgent?.nodeCount() ?? 0');
-      if (rendered >= want) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    const started = performance.now();
+    await agent.press('#code', 'Enter');
+    // Checked once per animation frame, in the page (the console's CSP forbids the string
+    // evaluation `waitForFunction` relies on).
+    const rendered = await agent.evaluate<boolean>(`new Promise((resolve) => {
+      const check = () => (window.__tandemAgent?.nodeCount() ?? 0) >= ${want}
+        ? resolve(true) : requestAnimationFrame(check);
+      check();
+      setTimeout(() => resolve(false), 20000);
+    })`);
     const elapsed = performance.now() - started;
+    const count = await agent.evaluate<number>('window.__tandemAgent?.nodeCount() ?? 0');
     return {
       rep,
-      figures: { firstRenderMs: rendered >= want ? elapsed : Number.NaN, nodesRendered: rendered },
-      valid: rendered >= want,
-      ...(rendered < want && { note: `only ${rendered} of ${nodes} nodes rendered` }),
+      figures: {
+        firstRenderMs: rendered ? elapsed : Number.NaN,
+        consoleLoadMs,
+        nodesRendered: count,
+      },
+      valid: rendered,
+      ...(!rendered && { note: `only ${count} of ${nodes} nodes rendered` }),
     };
   } finally {
     await agent.close();
@@ -335,14 +350,15 @@ export async function runBrowserScenarios(
       );
       results.push({
         id: 'agent-join',
-        title: `Agent joins mid-session on a ${settings.joinPageNodes}-node page: console open → first render`,
+        title: `Agent joins mid-session on a ${settings.joinPageNodes}-node page: code entered in the open console → first render`,
         baseline: 'tandem',
         headline: { figure: 'firstRenderMs', unit: 'ms', lowerIsBetter: true },
-        shown: ['firstRenderMs', 'nodesRendered'],
+        shown: ['firstRenderMs', 'consoleLoadMs', 'nodesRendered'],
         target: '≤500 ms',
         variants: [{ label: `${settings.joinPageNodes} nodes`, contenders }],
         notes: [
-          'from the console page load (goto) until 90% of the nodes are in the mirror; no baseline',
+          'firstRenderMs: from pressing Enter on the code in the open console until 90% of the nodes are in the mirror, checked once per animation frame; no baseline',
+          'consoleLoadMs: opening the console in a new tab until the code field shows (once per shift; the figure before this split counted both)',
         ],
       });
     }
