@@ -69,8 +69,16 @@ async function openPage(env: Env, body: string, recorder: Recorder): Promise<Pag
   const path = `/page-${++pageCounter}`;
   env.pages.set(path, pageHtml(body, head));
   await page.addInitScript(OBSERVE_LONG_TASKS);
+  const failures: string[] = [];
+  page.on('requestfailed', (r) => failures.push(`${r.url()}: ${r.failure()?.errorText}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) failures.push(`${r.url()}: HTTP ${r.status()}`);
+  });
   await page.goto(`${env.shop}${path}`);
   env.pages.delete(path);
+  if (recorder === 'tandem' && !(await page.evaluate('typeof window.Tandem === "object"'))) {
+    throw new Error(`the snippet did not load (${failures.join('; ') || 'no failed request'})`);
+  }
   if (recorder === 'rrweb') await page.addScriptTag({ content: env.rrwebJs });
   return page;
 }
@@ -196,7 +204,12 @@ async function measureMutation(
   for (const workload of MUTATION_WORKLOADS) {
     const page = await openPage(env, workload.setup, recorder);
     try {
-      if (recorder === 'tandem') await page.evaluate(START_TANDEM);
+      if (recorder === 'tandem') {
+        // Measured from after the first snapshot, as rrweb's (taken inside record()) is.
+        const sent = captureSnapshot(page);
+        await page.evaluate(START_TANDEM);
+        await sent;
+      }
       if (recorder === 'rrweb')
         await page.evaluate('window.__n = 0; rrweb.record({ emit: () => void window.__n++ }); 0');
       // Each step yields to the event loop, so that observers, batching timers and sends run
@@ -338,6 +351,7 @@ export async function runBrowserScenarios(
         variants: [{ label: `${settings.mutationIterations} iterations each`, contenders }],
         notes: [
           'overhead = recorder total − none total; compare the ratios: (tandem − 1) against (rrweb − 1)',
+          "measured from after each recorder's first snapshot (rrweb takes it inside record(); Tandem's is awaited on the wire)",
         ],
       });
     }
