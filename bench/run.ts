@@ -4,15 +4,17 @@
  * headline is its ratio to the baseline measured in this run.
  *
  *   node --import tsx bench/run.ts [--smoke] [--reps N] [--only id,id] [--out DIR]
- *                                  [--tandem-env NAME=VALUE,...]
+ *                                  [--tandem-env NAME=VALUE,...] [--tandem-main LABEL=PATH,...]
  *
  * Scenario ids: relay-1-node, relay-2-nodes, saturation, idle, snapshot, mutation, agent-join,
  * resilience. `--tandem-env` adds a second Tandem to the one-node scenarios (relay-1-node,
  * saturation, idle), its servers started with those environment variables, for an A/B of a
- * runtime switch in one run (e.g. `WS_NO_BUFFER_UTIL=1`).
+ * runtime switch in one run (e.g. `WS_NO_BUFFER_UTIL=1`). `--tandem-main` adds one Tandem per
+ * other build of the server (`before=/tmp/old/server/dist/main.js`: a build of an older commit
+ * in a worktree whose node_modules links to this one), for an A/B of a code change.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderChart } from './lib/chart.ts';
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
     'tandem-env': { type: 'string' },
+    'tandem-main': { type: 'string' },
   },
 });
 
@@ -43,16 +46,29 @@ const BROWSER_IDS = ['snapshot', 'mutation', 'agent-join'];
 const only = values.only ? new Set(values.only.split(',')) : null;
 const wanted = (id: string): boolean => only === null || only.has(id);
 
-function parseTandemVariant(list: string | undefined): ContenderSpec | undefined {
-  if (!list) return undefined;
-  const env = Object.fromEntries(
+/** `NAME=VALUE` pairs, comma-separated, as an object (`--tandem-env`, `--tandem-main`). */
+function parsePairs(flag: string, list: string): Record<string, string> {
+  return Object.fromEntries(
     list.split(',').map((pair) => {
       const at = pair.indexOf('=');
-      if (at <= 0) throw new Error(`--tandem-env: expected NAME=VALUE, got "${pair}"`);
+      if (at <= 0) throw new Error(`--${flag}: expected NAME=VALUE, got "${pair}"`);
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
-  return { name: `tandem ${list}`, kind: 'tandem', nodes: 1, env };
+}
+
+/** The Tandem contenders that the flags add next to the default one. */
+function tandemVariants(envList?: string, mainList?: string): ContenderSpec[] {
+  const env = envList ? parsePairs('tandem-env', envList) : undefined;
+  if (mainList)
+    return Object.entries(parsePairs('tandem-main', mainList)).map(([label, main]) => ({
+      name: `tandem ${label}`,
+      kind: 'tandem',
+      nodes: 1,
+      main: resolve(main),
+      ...(env && { env }),
+    }));
+  return env ? [{ name: `tandem ${envList}`, kind: 'tandem', nodes: 1, env }] : [];
 }
 
 const settings = settingsFor(values.smoke, values.reps ? Number(values.reps) : undefined);
@@ -60,7 +76,11 @@ const pinning = choosePinning();
 pinSelf(pinning);
 const trace = generateTrace();
 const redis = SERVER_IDS.slice(1).some(wanted) ? await startBenchRedis(pinning) : null;
-const ctx = { pinning, redis, tandemVariant: parseTandemVariant(values['tandem-env']) };
+const ctx = {
+  pinning,
+  redis,
+  tandemVariants: tandemVariants(values['tandem-env'], values['tandem-main']),
+};
 const started = new Date();
 const scenarios: ScenarioResult[] = [];
 

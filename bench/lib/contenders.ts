@@ -26,6 +26,8 @@ export interface ContenderSpec {
   adapter?: Adapter;
   /** Extra environment for this contender's server processes (e.g. `WS_NO_BUFFER_UTIL=1`). */
   env?: Record<string, string>;
+  /** Tandem only: another build of the server to run (default: `server/dist/main.js`). */
+  main?: string;
 }
 
 export interface Deployment {
@@ -52,8 +54,8 @@ export interface StartContext {
   messagesPerSecond?: number;
   /** Page origins allowed to connect to Tandem (the browser scenarios' generated shop). */
   corsOrigins?: string[];
-  /** A second Tandem contender for the one-node scenarios, run interleaved with the first. */
-  tandemVariant?: ContenderSpec;
+  /** More Tandem contenders for the one-node scenarios, run interleaved with the first. */
+  tandemVariants?: ContenderSpec[];
 }
 
 const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
@@ -101,7 +103,7 @@ async function startTandemNode(spec: ContenderSpec, ctx: StartContext): Promise<
   const server = await spawnServer({
     // BENCH_CPU_PROF_DIR=dir: each Tandem node writes a V8 CPU profile there when it stops.
     nodeFlags: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
-    args: [TANDEM_MAIN, '--config', configFile],
+    args: [spec.main ?? TANDEM_MAIN, '--config', configFile],
     ...(spec.env && { env: spec.env }),
     pinning: ctx.pinning,
     readyUrl: listeningUrl,

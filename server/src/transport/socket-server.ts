@@ -1,11 +1,12 @@
 /** Socket.IO on the shared listener: origin checks at the handshake, then the two namespaces. */
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from '../protocol/index.ts';
 import { requireAgentAuth } from '../security/agent-access.ts';
 import type { TokenVerifier } from '../security/agent-tokens.ts';
 import { isAllowedOrigin } from '../security/origins.ts';
 import { DEFAULT_CSP } from './security-headers.ts';
+import { slimHandshakeRequests } from './handshake-request.ts';
 import { attachAgentNamespace } from './agent-namespace.ts';
 import { attachCustomerNamespace, type NamespaceDeps } from './customer-namespace.ts';
 
@@ -19,7 +20,11 @@ export interface SocketServerOptions extends Omit<NamespaceDeps, 'namespaces' | 
 }
 
 /** The origin this server is reached at, as the browser names it. */
-function selfOrigin(req: IncomingMessage, secure: boolean, trustProxy: boolean): string {
+function selfOrigin(
+  req: { headers: IncomingHttpHeaders },
+  secure: boolean,
+  trustProxy: boolean,
+): string {
   const forwardedProto = trustProxy
     ? String(req.headers['x-forwarded-proto'] ?? '')
         .split(',')[0]
@@ -77,6 +82,9 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
   };
   io.engine.on('initial_headers', strictHeaders);
   io.engine.on('headers', strictHeaders);
+  // A connection keeps a few headers, not the IncomingMessage that opened it. Socket.IO's own
+  // `connection` listener ran first and did not read it; its namespaces read what is kept.
+  slimHandshakeRequests(io.engine);
 
   const addressOf = (socket: Socket): string => {
     if (options.trustProxy) {
