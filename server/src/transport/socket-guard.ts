@@ -24,26 +24,6 @@ export interface GuardContext {
 
 type Ack = (response: unknown) => void;
 
-/** A token bucket per connection: bursts of twice the rate, refilled continuously. */
-class Bucket {
-  private tokens: number;
-  private last: number;
-  constructor(
-    private readonly rate: number,
-    now: number,
-  ) {
-    this.tokens = rate * 2;
-    this.last = now;
-  }
-  take(now: number): boolean {
-    this.tokens = Math.min(this.rate * 2, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
 export interface Guard {
   /** Registers a handler for an event whose single payload `parse` validates. */
   on<T>(
@@ -57,31 +37,67 @@ export interface Guard {
   drop(event: string, code: ErrorCode, message: string, ack?: Ack): void;
 }
 
-export function guardSocket(socket: Socket<InboundEvents>, ctx: GuardContext): Guard {
-  const now = ctx.now ?? Date.now;
-  const bucket = new Bucket(ctx.messagesPerSecond, now());
-  const known = new Set<string>();
-  let errorsThisSecond = 0;
-  let errorWindow = 0;
+/**
+ * What the guards of one namespace share: their settings, and the events that have a handler
+ * (every connection of a namespace registers the same ones, before its first message).
+ */
+export interface GuardScope {
+  readonly ctx: GuardContext;
+  readonly now: () => number;
+  readonly known: Set<string>;
+}
 
-  const drop = (event: string, code: ErrorCode, message: string, ack?: Ack): void => {
+export function createGuardScope(ctx: GuardContext): GuardScope {
+  return { ctx, now: ctx.now ?? Date.now, known: new Set() };
+}
+
+/**
+ * One connection's guard. A class, so that an idle socket carries its counters and not a set of
+ * closures: its rate limit is a token bucket (bursts of twice the rate, refilled continuously),
+ * and its error replies are sampled per second.
+ */
+class SocketGuard implements Guard {
+  private tokens: number;
+  private last: number;
+  private errorsThisSecond = 0;
+  private errorWindow = 0;
+
+  constructor(
+    private readonly socket: Socket<InboundEvents>,
+    private readonly scope: GuardScope,
+  ) {
+    this.tokens = scope.ctx.messagesPerSecond * 2;
+    this.last = scope.now();
+    socket.onAny((event: unknown) => {
+      if (typeof event !== 'string' || !scope.known.has(event)) {
+        this.drop(
+          typeof event === 'string' ? event : String(event),
+          'invalid_message',
+          'unknown event',
+        );
+      }
+    });
+  }
+
+  drop(event: string, code: ErrorCode, message: string, ack?: Ack): void {
+    const { ctx, now, known } = this.scope;
     ctx.metrics.messagesDropped.inc({
       namespace: ctx.namespace,
       event: known.has(event) ? event : 'unknown',
       reason: code,
     });
     const t = now();
-    if (t - errorWindow >= 1000) {
-      errorWindow = t;
-      errorsThisSecond = 0;
+    if (t - this.errorWindow >= 1000) {
+      this.errorWindow = t;
+      this.errorsThisSecond = 0;
     }
-    errorsThisSecond += 1;
-    if (errorsThisSecond <= 5) {
+    this.errorsThisSecond += 1;
+    if (this.errorsThisSecond <= 5) {
       ctx.log.warn(
         {
           namespace: ctx.namespace,
-          socket: socket.id,
-          session: socket.data?.sessionId,
+          socket: this.socket.id,
+          session: this.socket.data?.sessionId,
           event: event.slice(0, 64),
           code,
           reason: message.slice(0, 200),
@@ -90,79 +106,94 @@ export function guardSocket(socket: Socket<InboundEvents>, ctx: GuardContext): G
       );
       const error = { code, message: message.slice(0, 500), event: event.slice(0, 64) };
       if (ack) ack({ ok: false, code, message: error.message });
-      else socket.emit('protocol:error', error);
+      else this.socket.emit('protocol:error', error);
     } else if (ack) {
       ack({ ok: false, code, message: 'dropped' });
     }
-  };
+  }
+
+  on<T>(
+    event: string,
+    parse: (input: unknown) => Parsed<T>,
+    handler: (value: T, ack: Ack | undefined) => Promise<void> | void,
+  ): void {
+    this.scope.known.add(event);
+    this.socket.on(event, (...args: unknown[]) => {
+      const last = args[args.length - 1];
+      const ack = typeof last === 'function' ? (last as Ack) : undefined;
+      const payloads = ack ? args.slice(0, -1) : args;
+      if (!this.admit(event, ack)) return;
+      if (payloads.length !== 1) {
+        this.drop(event, 'invalid_message', `expected one payload, got ${payloads.length}`, ack);
+        return;
+      }
+      const parsed = parse(payloads[0]);
+      if (!parsed.ok) {
+        this.drop(event, parsed.code, parsed.message, ack);
+        return;
+      }
+      this.received(event);
+      this.run(event, () => handler(parsed.value, ack), ack);
+    });
+  }
+
+  onSignal(event: string, handler: () => Promise<void> | void): void {
+    this.scope.known.add(event);
+    this.socket.on(event, (...args: unknown[]) => {
+      if (!this.admit(event, undefined)) return;
+      if (args.length > 0 && !(args.length === 1 && typeof args[0] === 'function')) {
+        this.drop(event, 'invalid_message', 'this event takes no payload');
+        return;
+      }
+      this.received(event);
+      this.run(event, handler);
+    });
+  }
+
+  private admit(event: string, ack: Ack | undefined): boolean {
+    const rate = this.scope.ctx.messagesPerSecond;
+    const t = this.scope.now();
+    this.tokens = Math.min(rate * 2, this.tokens + ((t - this.last) / 1000) * rate);
+    this.last = t;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    this.drop(event, 'rate_limited', 'too many messages', ack);
+    return false;
+  }
+
+  private received(event: string): void {
+    const { ctx } = this.scope;
+    ctx.metrics.messagesReceived.inc({ namespace: ctx.namespace, event });
+  }
 
   /** Runs a handler; a failure (a store that is away, a bug) is logged and still answers the ack. */
-  const run = (event: string, task: () => Promise<void> | void, ack?: Ack): void => {
+  private run(event: string, task: () => Promise<void> | void, ack?: Ack): void {
+    const { inFlight } = this.scope.ctx;
     try {
       const pending = task();
       if (pending) {
-        (ctx.inFlight ? ctx.inFlight.track(pending) : pending).catch((error: unknown) =>
-          fail(event, error, ack),
+        (inFlight ? inFlight.track(pending) : pending).catch((error: unknown) =>
+          this.fail(event, error, ack),
         );
       }
     } catch (error) {
-      fail(event, error, ack);
+      this.fail(event, error, ack);
     }
-  };
+  }
 
-  const fail = (event: string, error: unknown, ack?: Ack): void => {
+  private fail(event: string, error: unknown, ack?: Ack): void {
+    const { ctx } = this.scope;
     ctx.log.error(
-      { err: error, namespace: ctx.namespace, event, session: socket.data?.sessionId },
+      { err: error, namespace: ctx.namespace, event, session: this.socket.data?.sessionId },
       'handler failed',
     );
-    drop(event, 'internal', 'the server could not handle this message', ack);
-  };
+    this.drop(event, 'internal', 'the server could not handle this message', ack);
+  }
+}
 
-  socket.onAny((event: unknown) => {
-    if (typeof event !== 'string' || !known.has(event)) {
-      drop(typeof event === 'string' ? event : String(event), 'invalid_message', 'unknown event');
-    }
-  });
-
-  const admit = (event: string, ack: Ack | undefined): boolean => {
-    if (bucket.take(now())) return true;
-    drop(event, 'rate_limited', 'too many messages', ack);
-    return false;
-  };
-
-  return {
-    drop,
-    on(event, parse, handler) {
-      known.add(event);
-      socket.on(event, (...args: unknown[]) => {
-        const last = args[args.length - 1];
-        const ack = typeof last === 'function' ? (last as Ack) : undefined;
-        const payloads = ack ? args.slice(0, -1) : args;
-        if (!admit(event, ack)) return;
-        if (payloads.length !== 1) {
-          drop(event, 'invalid_message', `expected one payload, got ${payloads.length}`, ack);
-          return;
-        }
-        const parsed = parse(payloads[0]);
-        if (!parsed.ok) {
-          drop(event, parsed.code, parsed.message, ack);
-          return;
-        }
-        ctx.metrics.messagesReceived.inc({ namespace: ctx.namespace, event });
-        run(event, () => handler(parsed.value, ack), ack);
-      });
-    },
-    onSignal(event, handler) {
-      known.add(event);
-      socket.on(event, (...args: unknown[]) => {
-        if (!admit(event, undefined)) return;
-        if (args.length > 0 && !(args.length === 1 && typeof args[0] === 'function')) {
-          drop(event, 'invalid_message', 'this event takes no payload');
-          return;
-        }
-        ctx.metrics.messagesReceived.inc({ namespace: ctx.namespace, event });
-        run(event, handler);
-      });
-    },
-  };
+/** Guards one connection with its namespace's shared scope. */
+export function guardSocket(socket: Socket<InboundEvents>, scope: GuardScope): Guard {
+  return new SocketGuard(socket, scope);
 }

@@ -15,16 +15,21 @@ function sizeOf(data: unknown): number {
   return 0;
 }
 
-export function meterSocket(
-  socket: Socket,
+/** Meters a connection of the namespace it was made for. */
+export type SocketMeter = (socket: Socket) => void;
+
+/**
+ * The meter of one namespace. Its two listeners are built once and shared by every connection
+ * (they need nothing of the socket), so that an idle socket carries no closures of its own.
+ */
+export function createSocketMeter(
   namespace: 'customer' | 'agent',
   metrics: Metrics,
   now: () => number = Date.now,
-): void {
-  socket.conn.on('packet', (packet: { data?: unknown }) =>
-    metrics.bytesReceived.inc({ namespace }, sizeOf(packet.data)),
-  );
-  socket.conn.on('packetCreate', (packet: { data?: unknown }) => {
+): SocketMeter {
+  const onPacket = (packet: { data?: unknown }): void =>
+    void metrics.bytesReceived.inc({ namespace }, sizeOf(packet.data));
+  const onPacketCreate = (packet: { data?: unknown }): void => {
     metrics.bytesSent.inc({ namespace }, sizeOf(packet.data));
     if (namespace !== 'agent' || typeof packet.data !== 'string') return;
     // Only the head of the frame is looked at: `relayedAt` is set right after seq and sentAt.
@@ -32,5 +37,9 @@ export function meterSocket(
     if (!head.includes(BATCH_PREFIX)) return;
     const stamp = RELAYED_AT.exec(head);
     if (stamp?.[1]) metrics.relayLatency.observe(Math.max(0, now() - Number(stamp[1])) / 1000);
-  });
+  };
+  return (socket) => {
+    socket.conn.on('packet', onPacket);
+    socket.conn.on('packetCreate', onPacketCreate);
+  };
 }
