@@ -148,25 +148,9 @@ class TreeChecker {
       attrs: attributes(obj.attrs, `${path}.attrs`),
       children: this.children(obj.children, `${path}.children`, depth),
     };
-    if (obj.ns !== undefined) {
-      if (obj.ns !== 'svg' && obj.ns !== 'math')
-        throw new Invalid(`${path}.ns`, "expected 'svg' or 'math'");
-      el.ns = obj.ns;
-    }
+    elementFields(obj, path, el);
     if (obj.shadow !== undefined) el.shadow = this.children(obj.shadow, `${path}.shadow`, depth);
     if (obj.frame !== undefined) el.frame = this.document(obj.frame, `${path}.frame`, depth + 1);
-    const value = optional(obj, 'value', path, string);
-    if (value !== undefined) el.value = value;
-    const checked = optional(obj, 'checked', path, boolean);
-    if (checked !== undefined) el.checked = checked;
-    const selected = optional(obj, 'selected', path, boolean);
-    if (selected !== undefined) el.selected = selected;
-    const scroll = optional(obj, 'scroll', path, scrollPosition);
-    if (scroll) el.scroll = scroll;
-    const css = optional(obj, 'css', path, string);
-    if (css !== undefined) el.css = css;
-    const canvas = optional(obj, 'canvas', path, string);
-    if (canvas !== undefined) el.canvas = canvas;
     return el;
   }
 
@@ -259,23 +243,7 @@ class TreeChecker {
 
   private packedExtras(extras: Obj, path: string, depth: number, el: ElementNode): void {
     onlyKeys(extras, PACKED_EXTRAS, path);
-    if (extras.ns !== undefined) {
-      if (extras.ns !== 'svg' && extras.ns !== 'math')
-        throw new Invalid(`${path}.ns`, "expected 'svg' or 'math'");
-      el.ns = extras.ns;
-    }
-    const value = optional(extras, 'value', path, string);
-    if (value !== undefined) el.value = value;
-    const checked = optional(extras, 'checked', path, boolean);
-    if (checked !== undefined) el.checked = checked;
-    const selected = optional(extras, 'selected', path, boolean);
-    if (selected !== undefined) el.selected = selected;
-    const scroll = optional(extras, 'scroll', path, scrollPosition);
-    if (scroll) el.scroll = scroll;
-    const css = optional(extras, 'css', path, string);
-    if (css !== undefined) el.css = css;
-    const canvas = optional(extras, 'canvas', path, string);
-    if (canvas !== undefined) el.canvas = canvas;
+    elementFields(extras, path, el);
     // Shadow before frame, whatever the order of the keys: ids follow this order.
     if (extras.shadow !== undefined) {
       el.shadow = [];
@@ -325,17 +293,40 @@ const ELEMENT_KEYS = [
   'canvas',
 ] as const;
 
-const PACKED_EXTRAS = [
-  'ns',
-  'value',
-  'checked',
-  'selected',
-  'scroll',
-  'css',
-  'canvas',
-  'shadow',
-  'frame',
-] as const;
+/** Live form state, on an element or in an `input` operation. */
+function formState(
+  obj: Obj,
+  path: string,
+  target: { value?: string; checked?: boolean; selected?: boolean },
+): void {
+  const value = optional(obj, 'value', path, string);
+  if (value !== undefined) target.value = value;
+  const checked = optional(obj, 'checked', path, boolean);
+  if (checked !== undefined) target.checked = checked;
+  const selected = optional(obj, 'selected', path, boolean);
+  if (selected !== undefined) target.selected = selected;
+}
+
+/** An element's fields besides tag, attributes and what it contains, in either form. */
+function elementFields(obj: Obj, path: string, el: ElementNode): void {
+  if (obj.ns !== undefined) {
+    if (obj.ns !== 'svg' && obj.ns !== 'math')
+      throw new Invalid(`${path}.ns`, "expected 'svg' or 'math'");
+    el.ns = obj.ns;
+  }
+  formState(obj, path, el);
+  const scroll = optional(obj, 'scroll', path, scrollPosition);
+  if (scroll) el.scroll = scroll;
+  const css = optional(obj, 'css', path, string);
+  if (css !== undefined) el.css = css;
+  const canvas = optional(obj, 'canvas', path, string);
+  if (canvas !== undefined) el.canvas = canvas;
+}
+
+/** A packed element's extras: its fields besides those the packed form holds by position. */
+const PACKED_EXTRAS: readonly string[] = ELEMENT_KEYS.filter(
+  (key) => !['type', 'id', 'tag', 'attrs', 'children'].includes(key),
+);
 
 function isPlainObject(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -409,13 +400,8 @@ function op(value: unknown, path: string, tree: TreeChecker): MutationOp {
       return { op: 'text', id: id(), text: string(obj.text, `${path}.text`) };
     case 'input': {
       onlyKeys(obj, ['op', 'id', 'value', 'checked', 'selected'], path);
-      const input: MutationOp = { op: 'input', id: id() };
-      const v = optional(obj, 'value', path, string);
-      if (v !== undefined) input.value = v;
-      const checked = optional(obj, 'checked', path, boolean);
-      if (checked !== undefined) input.checked = checked;
-      const selected = optional(obj, 'selected', path, boolean);
-      if (selected !== undefined) input.selected = selected;
+      const input: Extract<MutationOp, { op: 'input' }> = { op: 'input', id: id() };
+      formState(obj, path, input);
       return input;
     }
     case 'scroll':

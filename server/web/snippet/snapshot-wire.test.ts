@@ -20,19 +20,25 @@ const doc: DocumentNode = {
 /** A clock past every deadline: each slice writes the fewest nodes it can. */
 const slices = { now: () => 1, sliceMs: -1 };
 
+/** Runs each task on the next turn of the event loop, counting them. */
+function countedTasks(): { yieldTask: (task: () => void) => void; count(): number } {
+  let tasks = 0;
+  return {
+    yieldTask: (task) => {
+      tasks += 1;
+      setImmediate(task);
+    },
+    count: () => tasks,
+  };
+}
+
 describe('snapshot on the wire', () => {
   it('deflates the packed tree, written over many tasks', async () => {
-    let tasks = 0;
-    const packed = await packTreeInSlices(doc, {
-      ...slices,
-      yieldTask: (task) => {
-        tasks += 1;
-        setImmediate(task);
-      },
-    });
+    const tasks = countedTasks();
+    const packed = await packTreeInSlices(doc, { ...slices, yieldTask: tasks.yieldTask });
     assert.equal(packed?.compression, 'deflate-raw');
     assert.equal(inflateRawSync(packed.tree).toString(), packTree(doc));
-    assert.ok(tasks > 10, `${tasks} tasks`);
+    assert.ok(tasks.count() > 10, `${tasks.count()} tasks`);
   });
 
   it('sends the bytes uncompressed where the browser has no CompressionStream', async () => {
@@ -49,16 +55,13 @@ describe('snapshot on the wire', () => {
   });
 
   it('stops when the snapshot is no longer wanted', async () => {
-    let tasks = 0;
+    const tasks = countedTasks();
     const packed = await packTreeInSlices(doc, {
       ...slices,
-      yieldTask: (task) => {
-        tasks += 1;
-        setImmediate(task);
-      },
-      cancelled: () => tasks >= 3,
+      yieldTask: tasks.yieldTask,
+      cancelled: () => tasks.count() >= 3,
     });
     assert.equal(packed, undefined);
-    assert.equal(tasks, 3);
+    assert.equal(tasks.count(), 3);
   });
 });
