@@ -10,13 +10,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { startCluster, type RunningCluster } from '../support/cluster.ts';
 import { launchChromium, pollUntil } from './support/browser.ts';
-
-interface AgentGlobal {
-  __tandemAgent: { state(): string; nodeCount(): number };
-}
-interface CustomerGlobal {
-  Tandem: { state: string };
-}
+import {
+  agentState,
+  consoleUrl,
+  startDemoSession,
+  type CustomerGlobal,
+} from './support/demo-session.ts';
 
 /**
  * The page's shape as a person sees it: elements (tag and id) and their text, in order, without
@@ -100,28 +99,18 @@ describe('co-browsing across a cluster', () => {
 
   const customerState = (): Promise<string> =>
     customer.evaluate(() => (globalThis as unknown as CustomerGlobal).Tandem.state);
-  const agentState = (agent: Page): Promise<string> =>
-    agent.evaluate(() => (globalThis as unknown as AgentGlobal).__tandemAgent.state());
 
   it('mirrors the demo shop from a customer on n1 to agents on n2 and n3', async () => {
     customer = await (await contextOn('n1')).newPage();
     await customer.goto(`${cluster.balancer.url}/demo/`);
-    await customer.locator('#help').click();
-    const { value: code } = await pollUntil(
-      'the session code',
-      async () =>
-        (await customer.locator('#help-status').textContent())?.match(/agent: (\S+)/)?.[1],
-      10_000,
-    );
+    const code = await startDemoSession(customer);
     for (const [node, name] of [
       ['n2', 'Bob'],
       ['n3', 'Carol'],
     ] as const) {
       const page = await (await contextOn(node)).newPage();
       const token = await mintTestToken({ name });
-      await page.goto(
-        `${cluster.balancer.url}/agent/?code=${encodeURIComponent(code)}&name=${name}#token=${token}`,
-      );
+      await page.goto(consoleUrl(cluster.balancer.url, code, token, name));
       agents.push(page);
     }
     await pollUntil(

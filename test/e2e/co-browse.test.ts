@@ -10,17 +10,18 @@ import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-cor
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { launchChromium, pollUntil } from './support/browser.ts';
+import {
+  agentState,
+  openConsole,
+  openDemoSides,
+  startDemoSession,
+  type AgentGlobal,
+  type CustomerGlobal,
+} from './support/demo-session.ts';
 
 const WITHIN_MS = 3000;
 const PASSWORD = 'S3cret-Pa55word!';
 const CARD = '4111 1111 1111 1111';
-
-interface AgentGlobal {
-  __tandemAgent: { state(): string; nodeCount(): number; lastSeq(): number; scale(): number };
-}
-interface CustomerGlobal {
-  Tandem: { state: string; stop(): void };
-}
 
 const latencies: Record<string, number> = {};
 
@@ -43,7 +44,6 @@ async function expectInView(
 describe('co-browsing: demo shop → agent console', () => {
   let server: RunningServer;
   let browser: Browser;
-  let customerContext: BrowserContext;
   let agentContext: BrowserContext;
   let customer: Page;
   const sentByCustomer: string[] = [];
@@ -53,19 +53,12 @@ describe('co-browsing: demo shop → agent console', () => {
     agentToken = await mintTestToken({ name: 'Alice' });
     server = await startServer();
     browser = await launchChromium();
-    customerContext = await browser.newContext({
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1100, height: 800 },
-    });
-    agentContext = await browser.newContext({
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1280, height: 900 },
-    });
-    customer = await customerContext.newPage();
-    customer.on('websocket', (ws) => {
-      ws.on('framesent', (frame) => sentByCustomer.push(String(frame.payload)));
-    });
-    await customer.goto(`${server.url}/demo/`);
+    ({ agentContext, customer } = await openDemoSides(browser, server.url, {
+      beforeLoad: (page) =>
+        page.on('websocket', (ws) => {
+          ws.on('framesent', (frame) => sentByCustomer.push(String(frame.payload)));
+        }),
+    }));
   });
 
   after(async () => {
@@ -73,45 +66,16 @@ describe('co-browsing: demo shop → agent console', () => {
     await server?.stop();
   });
 
-  /** Starts a session from the demo page's button; returns the code the page shows. */
-  async function startSession(): Promise<string> {
-    await customer.locator('#help').click();
-    const { value } = await pollUntil(
-      'the session code',
-      async () => {
-        const text = await customer.locator('#help-status').textContent();
-        return text?.match(/agent: (\S+)/)?.[1];
-      },
-      10_000,
-    );
-    return value;
-  }
-
-  /** Opens the agent console with `?code=` and waits for the first snapshot. */
+  const customerState = (): Promise<string> =>
+    customer.evaluate(() => (globalThis as unknown as CustomerGlobal).Tandem.state);
+  /** Opens the console with `?code=` and waits for the first snapshot. */
   async function joinAsAgent(code: string): Promise<{ agent: Page; view: FrameLocator }> {
-    const agent = await agentContext.newPage();
-    await agent.goto(
-      `${server.url}/agent/?code=${encodeURIComponent(code)}&name=Alice#token=${agentToken}`,
-    );
-    await pollUntil(
-      'the agent to see the page',
-      () =>
-        agent.evaluate(() => {
-          const hooks = (globalThis as unknown as AgentGlobal).__tandemAgent;
-          return hooks.state() === 'connected' && hooks.nodeCount() > 20 ? true : undefined;
-        }),
-      10_000,
-    );
+    const agent = await openConsole(agentContext, server.url, code, agentToken, { name: 'Alice' });
     return { agent, view: agent.frameLocator('#view') };
   }
 
-  const customerState = (): Promise<string> =>
-    customer.evaluate(() => (globalThis as unknown as CustomerGlobal).Tandem.state);
-  const agentState = (agent: Page): Promise<string> =>
-    agent.evaluate(() => (globalThis as unknown as AgentGlobal).__tandemAgent.state());
-
   it('mirrors typing, list changes, classes, scrolling and frame navigation; agent ends', async () => {
-    const code = await startSession();
+    const code = await startDemoSession(customer);
     const { agent, view } = await joinAsAgent(code);
     await pollUntil('the customer to see the agent', async () =>
       (await customerState()) === 'active' ? true : undefined,
@@ -157,8 +121,8 @@ describe('co-browsing: demo shop → agent console', () => {
       'the customer pointer',
       () => customer.mouse.move(300, 200),
       async () => {
-        const scale = await agent.evaluate(() =>
-          (globalThis as unknown as AgentGlobal).__tandemAgent.scale(),
+        const scale = await agent.evaluate(
+          () => (globalThis as unknown as AgentGlobal).__tandemAgent?.scale() ?? Number.NaN,
         );
         const style = (await agent.locator('#customer-cursor').getAttribute('style')) ?? '';
         return style.includes(`translate(${300 * scale}px, ${200 * scale}px)`);
@@ -194,7 +158,7 @@ describe('co-browsing: demo shop → agent console', () => {
     await pollUntil('the help button to be ready again', async () =>
       (await customer.locator('#help').isEnabled()) ? true : undefined,
     );
-    const code = await startSession();
+    const code = await startDemoSession(customer);
     const { agent } = await joinAsAgent(code);
     // The widget's closed shadow root hides its button from selectors; click where it is drawn.
     const viewport = customer.viewportSize() ?? { width: 1100, height: 800 };

@@ -9,10 +9,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { launchChromium, pollUntil } from './support/browser.ts';
-
-interface AgentGlobal {
-  __tandemAgent: { state(): string; nodeCount(): number; controlMode(): string };
-}
+import {
+  openConsole,
+  openDemoSides,
+  startDemoSession,
+  type AgentGlobal,
+} from './support/demo-session.ts';
 
 interface CdpNode {
   nodeId: number;
@@ -75,16 +77,9 @@ describe('control: the agent acts on the page only with consent', () => {
   before(async () => {
     server = await startServer();
     browser = await launchChromium();
-    customerContext = await browser.newContext({
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1100, height: 800 },
-    });
-    agentContext = await browser.newContext({
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1400, height: 1000 },
-    });
-    customer = await customerContext.newPage();
-    await customer.goto(`${server.url}/demo/`);
+    ({ customerContext, agentContext, customer } = await openDemoSides(browser, server.url, {
+      agentViewport: { width: 1400, height: 1000 },
+    }));
   });
 
   after(async () => {
@@ -94,7 +89,9 @@ describe('control: the agent acts on the page only with consent', () => {
 
   const itemCount = (): Promise<number> => customer.locator('#items li').count();
   const controlMode = (): Promise<string> =>
-    agent.evaluate(() => (globalThis as unknown as AgentGlobal).__tandemAgent.controlMode());
+    agent.evaluate(
+      () => (globalThis as unknown as AgentGlobal).__tandemAgent?.controlMode() ?? 'loading',
+    );
 
   /** Clicks the centre of an element of the mirrored page, through the console's overlay. */
   async function agentClicks(selector: string): Promise<void> {
@@ -108,28 +105,12 @@ describe('control: the agent acts on the page only with consent', () => {
     await customer.evaluate(
       "document.getElementById('remove-item').setAttribute('data-tandem-readonly', '')",
     );
-    await customer.locator('#help').click();
-    const { value: code } = await pollUntil(
-      'the session code',
-      async () =>
-        (await customer.locator('#help-status').textContent())?.match(/agent: (\S+)/)?.[1],
-      10_000,
-    );
+    const code = await startDemoSession(customer);
     const token = await mintTestToken({
       name: 'Alice',
       privileges: ['cobrowse:monitor', 'cobrowse:control'],
     });
-    agent = await agentContext.newPage();
-    await agent.goto(`${server.url}/agent/?code=${encodeURIComponent(code)}#token=${token}`);
-    await pollUntil(
-      'the agent to see the page',
-      () =>
-        agent.evaluate(() => {
-          const hooks = (globalThis as unknown as AgentGlobal).__tandemAgent;
-          return hooks.state() === 'connected' && hooks.nodeCount() > 20 ? true : undefined;
-        }),
-      10_000,
-    );
+    agent = await openConsole(agentContext, server.url, code, token);
     const before = await itemCount();
 
     // Without consent a click on the view only points.

@@ -18,16 +18,10 @@ import { mintTestToken } from '../support/agent-tokens.ts';
 import { makePng, startOrigin, type Origin } from '../support/origins.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { CHROMIUM_PATH, pollUntil } from './support/browser.ts';
+import { openConsole, type CustomerGlobal } from './support/demo-session.ts';
 
 const FONT = await readFile(new URL('../../server/web/demo/tandem-pixel.ttf', import.meta.url));
 const PROXY_UA = 'Tandem-Resource-Proxy/1';
-
-interface AgentGlobal {
-  __tandemAgent: { state(): string; nodeCount(): number };
-}
-interface CustomerGlobal {
-  Tandem: { start(): Promise<string> };
-}
 
 function page(server: RunningServer, cdn: string): string {
   return `<!doctype html>
@@ -154,19 +148,10 @@ describe('resource proxy in the browser', () => {
 
   async function joinAsAgent(code: string): Promise<{ agent: Page; view: FrameLocator }> {
     const token = await mintTestToken({ name: 'Alice' });
-    const agent = await agentContext.newPage();
-    await agent.goto(
-      `${server.url}/agent/?code=${encodeURIComponent(code)}&name=Alice#token=${token}`,
-    );
-    await pollUntil(
-      'the agent to see the page',
-      () =>
-        agent.evaluate(() => {
-          const hooks = (globalThis as unknown as AgentGlobal).__tandemAgent;
-          return hooks.state() === 'connected' && hooks.nodeCount() > 10 ? true : undefined;
-        }),
-      10_000,
-    );
+    const agent = await openConsole(agentContext, server.url, code, token, {
+      name: 'Alice',
+      minNodes: 10,
+    });
     return { agent, view: agent.frameLocator('#view') };
   }
 

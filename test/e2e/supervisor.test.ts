@@ -10,10 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { launchChromium, pollUntil } from './support/browser.ts';
-
-interface AgentGlobal {
-  __tandemAgent?: { state(): string; nodeCount(): number; sessionsShown(): boolean };
-}
+import { startDemoSession, type AgentGlobal } from './support/demo-session.ts';
 
 const SUPERVISOR = 'Sam Supervisor';
 
@@ -28,13 +25,7 @@ async function startCustomer(
   });
   const page = await context.newPage();
   await page.goto(`${serverUrl}/demo/`);
-  await page.locator('#help').click();
-  const { value: code } = await pollUntil(
-    'the session code',
-    async () => (await page.locator('#help-status').textContent())?.match(/agent: (\S+)/)?.[1],
-    10_000,
-  );
-  return { page, code };
+  return { page, code: await startDemoSession(page) };
 }
 
 async function openConsole(context: BrowserContext, serverUrl: string, token: string) {
