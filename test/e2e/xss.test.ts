@@ -251,17 +251,42 @@ describe('XSS corpus: nothing runs in the agent view', { concurrency: false }, (
     canaryServer?.close();
   });
 
-  async function startShop(): Promise<string> {
-    await openShop();
-    const code = await customer.evaluate(() =>
+  /** Starts Tandem on the shop page already open; returns the session code. */
+  const startTandem = (): Promise<string> =>
+    customer.evaluate(() =>
       (globalThis as unknown as { Tandem: { start(): Promise<string> } }).Tandem.start(),
     );
-    return code;
+
+  async function startShop(): Promise<string> {
+    await openShop();
+    return startTandem();
+  }
+
+  const stopTandem = (): Promise<void> =>
+    customer.evaluate(() => (globalThis as unknown as { Tandem: { stop(): void } }).Tandem.stop());
+
+  const addVectors = (vectors: string[]): Promise<void> =>
+    customer.evaluate(
+      (v) => (globalThis as unknown as { addVectors(v: string[]): void }).addVectors(v),
+      vectors,
+    );
+
+  const agentView = (code: string): Promise<AgentView> =>
+    openAgentView(agentContext, tandem.url, `${statics.url}/mirror.html`, code);
+
+  /** Starts a session on the shop and opens the agent's view once its first snapshot arrived. */
+  async function viewAfterSnapshot(): Promise<AgentView> {
+    const view = await agentView(await startShop());
+    await pollUntil(
+      'the first snapshot',
+      async () => (view.relayed.length > 0 ? true : undefined),
+      10_000,
+    );
+    return view;
   }
 
   it('the canary works: a call from the agent page is recorded', async () => {
-    const code = await startShop();
-    const view = await openAgentView(agentContext, tandem.url, `${statics.url}/mirror.html`, code);
+    const view = await agentView(await startShop());
     await view.page.evaluate(() =>
       (globalThis as unknown as { __canary(id: string): Promise<void> }).__canary('control'),
     );
@@ -269,57 +294,30 @@ describe('XSS corpus: nothing runs in the agent view', { concurrency: false }, (
       view.canary.includes('control') ? true : undefined,
     );
     await view.close();
-    await customer.evaluate(() =>
-      (globalThis as unknown as { Tandem: { stop(): void } }).Tandem.stop(),
-    );
+    await stopTandem();
   });
 
   it('as initial HTML', async () => {
     await openShop();
     const vectors = vectorsFor('initial');
-    await customer.evaluate(
-      (v) => (globalThis as unknown as { addVectors(v: string[]): void }).addVectors(v),
-      vectors,
-    );
-    const code = await customer.evaluate(() =>
-      (globalThis as unknown as { Tandem: { start(): Promise<string> } }).Tandem.start(),
-    );
-    const view = await openAgentView(agentContext, tandem.url, `${statics.url}/mirror.html`, code);
+    await addVectors(vectors);
+    const view = await agentView(await startTandem());
     await expectInert(view, vectors.length, 'initial');
     await view.close();
-    await customer.evaluate(() =>
-      (globalThis as unknown as { Tandem: { stop(): void } }).Tandem.stop(),
-    );
+    await stopTandem();
   });
 
   it('as mutations', async () => {
-    const code = await startShop();
-    const view = await openAgentView(agentContext, tandem.url, `${statics.url}/mirror.html`, code);
-    await pollUntil(
-      'the first snapshot',
-      async () => (view.relayed.length > 0 ? true : undefined),
-      10_000,
-    );
+    const view = await viewAfterSnapshot();
     const vectors = vectorsFor('mutation');
-    await customer.evaluate(
-      (v) => (globalThis as unknown as { addVectors(v: string[]): void }).addVectors(v),
-      vectors,
-    );
+    await addVectors(vectors);
     await expectInert(view, vectors.length, 'mutation');
     await view.close();
-    await customer.evaluate(() =>
-      (globalThis as unknown as { Tandem: { stop(): void } }).Tandem.stop(),
-    );
+    await stopTandem();
   });
 
   it('as attribute changes', async () => {
-    const code = await startShop();
-    const view = await openAgentView(agentContext, tandem.url, `${statics.url}/mirror.html`, code);
-    await pollUntil(
-      'the first snapshot',
-      async () => (view.relayed.length > 0 ? true : undefined),
-      10_000,
-    );
+    const view = await viewAfterSnapshot();
     const vectors = vectorsFor('attribute');
     const copies = await customer.evaluate(
       (v) => (globalThis as unknown as { addEmptyCopies(v: string[]): number }).addEmptyCopies(v),
@@ -350,9 +348,7 @@ describe('XSS corpus: nothing runs in the agent view', { concurrency: false }, (
     assert.ok(attrOps.length > 100, `attribute changes were relayed (${attrOps.length})`);
     await expectInert(view, frameNodes, 'attribute');
     await view.close();
-    await customer.evaluate(() =>
-      (globalThis as unknown as { Tandem: { stop(): void } }).Tandem.stop(),
-    );
+    await stopTandem();
   });
 
   it('as raw protocol messages from a hostile client', async () => {
@@ -365,12 +361,7 @@ describe('XSS corpus: nothing runs in the agent view', { concurrency: false }, (
     await parser.close();
     const half = Math.ceil(nodes.length / 2);
     const hostile = await startCustomerSession(tandem.url, statics.url, `${statics.url}/shop.html`);
-    const view = await openAgentView(
-      agentContext,
-      tandem.url,
-      `${statics.url}/mirror.html`,
-      hostile.code,
-    );
+    const view = await agentView(hostile.code);
     const body: ElementNode = {
       type: 'element',
       id: 3,
