@@ -6,45 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
+import { PAGE_FRAME_CSP } from '../../server/src/transport/security-headers.ts';
 import { launchChromium, pollUntil } from './support/browser.ts';
+import { bundleHarness, expectMirrorEqualsSource, type HarnessGlobal } from './support/harness.ts';
 import { startStaticServer, type StaticServer } from './support/static-server.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const web = fileURLToPath(new URL('../../server/web/', import.meta.url));
-
-/** The FRAME CSP the Tandem server sends with /agent/frame.html. */
-const FRAME_CSP =
-  "default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "font-src 'self' data:; frame-src 'self'; base-uri 'none'; form-action 'none'";
-
-interface HarnessGlobal {
-  tandemHarness: {
-    record(): void;
-    flush(): void;
-    take(): string;
-    apply(json: string): void;
-    normalizeSource(): string;
-    normalizeMirror(): string;
-    mirrorFacts(): { scripts: number; handlers: number; nodes: number; canvasImage: boolean };
-    mirrorScroll(elementId: string): { doc: number; el: number };
-  };
-}
-
-async function bundleHarness(): Promise<string> {
-  const result = await build({
-    entryPoints: [`${web}testing/harness.ts`],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    write: false,
-    logLevel: 'warning',
-  });
-  const file = result.outputFiles[0];
-  assert.ok(file, 'esbuild produced no output');
-  return file.text;
-}
 
 describe('round trip: snippet serializer → console mirror', () => {
   let browser: Browser;
@@ -59,7 +28,7 @@ describe('round trip: snippet serializer → console mirror', () => {
     server = await startStaticServer(`${here}fixtures/round-trip`, {
       '/agent/frame.html': {
         body: `${web}agent/frame.html`,
-        headers: { 'content-security-policy': FRAME_CSP },
+        headers: { 'content-security-policy': PAGE_FRAME_CSP },
       },
     });
     browser = await launchChromium();
@@ -92,25 +61,7 @@ describe('round trip: snippet serializer → console mirror', () => {
 
   /** Waits until both documents normalize to the same tree (frames load asynchronously). */
   async function assertSameTree(what: string, mustInclude: string[]): Promise<void> {
-    let expected = '';
-    let actual = '';
-    try {
-      await pollUntil(
-        what,
-        async () => {
-          expected = await source.evaluate(() =>
-            (globalThis as unknown as HarnessGlobal).tandemHarness.normalizeSource(),
-          );
-          actual = await mirror.evaluate(() =>
-            (globalThis as unknown as HarnessGlobal).tandemHarness.normalizeMirror(),
-          );
-          return expected === actual ? true : undefined;
-        },
-        5000,
-      );
-    } catch {
-      assert.deepEqual(JSON.parse(actual), JSON.parse(expected), what);
-    }
+    const actual = await expectMirrorEqualsSource(source, mirror, what);
     // Guards against a vacuous pass (both sides empty, or a frame missing on both).
     for (const text of mustInclude) assert.ok(actual.includes(text), `mirror shows ${text}`);
   }

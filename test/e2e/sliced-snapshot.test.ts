@@ -8,22 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, pollUntil } from './support/browser.ts';
+import { launchChromium } from './support/browser.ts';
 import { mirrorRoutes } from './support/agent-view.ts';
+import { expectMirrorEqualsSource, type HarnessGlobal } from './support/harness.ts';
 import { startStaticServer, type StaticServer } from './support/static-server.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-
-interface HarnessGlobal {
-  tandemHarness: {
-    record(sliceMs?: number): Promise<void>;
-    flush(): void;
-    take(): string;
-    apply(json: string): void;
-    normalizeSource(): string;
-    normalizeMirror(): string;
-  };
-}
 
 /** About 10 000 nodes. */
 const LARGE_PAGE =
@@ -128,25 +118,7 @@ describe('sliced snapshot: the page changes while it is serialized', () => {
       json,
     );
 
-    let expected = '';
-    let actual = '';
-    try {
-      await pollUntil(
-        'the mirror to equal the page',
-        async () => {
-          expected = await source.evaluate(() =>
-            (globalThis as unknown as HarnessGlobal).tandemHarness.normalizeSource(),
-          );
-          actual = await mirror.evaluate(() =>
-            (globalThis as unknown as HarnessGlobal).tandemHarness.normalizeMirror(),
-          );
-          return expected === actual ? true : undefined;
-        },
-        5000,
-      );
-    } catch {
-      assert.deepEqual(JSON.parse(actual), JSON.parse(expected), 'mirror equals page');
-    }
+    const actual = await expectMirrorEqualsSource(source, mirror, 'mirror equals page');
     assert.ok(actual.includes('renamed'), 'changes made during the snapshot are shown');
     assert.ok(actual.includes('added'), 'nodes added during the snapshot are shown');
   });

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { io, type Socket } from 'socket.io-client';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
@@ -16,6 +15,7 @@ import {
 } from '../../../server/src/transport/security-headers.ts';
 import type { JoinResult, PageBatch, PageSnapshot } from '../../../server/src/protocol/index.ts';
 import { PROTOCOL_VERSION } from '../../../server/src/protocol/index.ts';
+import { bundleHarness, type HarnessGlobal } from './harness.ts';
 import type { Route } from './static-server.ts';
 
 const web = fileURLToPath(new URL('../../../server/web/', import.meta.url));
@@ -43,16 +43,7 @@ export function mintAgentToken(secret = AGENT_SECRET): string {
 
 /** Routes a static server needs to host the mirror: the page, the frame and the bundled code. */
 export async function mirrorRoutes(): Promise<Record<string, Route>> {
-  const result = await build({
-    entryPoints: [`${web}testing/harness.ts`],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    write: false,
-    logLevel: 'warning',
-  });
-  const js = result.outputFiles[0]?.text;
-  assert.ok(js, 'esbuild produced no harness');
+  const js = await bundleHarness();
   return {
     '/mirror.html': {
       body: async () =>
@@ -82,10 +73,6 @@ export interface AgentView {
   /** Dialogs (alert, confirm, print) opened in the agent's page. */
   dialogs: string[];
   close(): Promise<void>;
-}
-
-interface HarnessGlobal {
-  tandemHarness: { apply(json: string): void };
 }
 
 /** Joins the session with `code` and renders what is relayed in a new page of `context`. */
