@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ElementNode, SerializedNode } from '../../server/src/protocol/index.ts';
 import { startCustomerSession } from '../support/customer-session.ts';
+import { pageSnapshot } from '../support/pages.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { AGENT_SECRET, mirrorRoutes, openAgentView, type AgentView } from './support/agent-view.ts';
 import { launchChromium, pollUntil } from './support/browser.ts';
@@ -209,38 +210,30 @@ describe('DOM restrictions in the browser and on the server', { concurrency: fal
       extra: Partial<ElementNode> = {},
     ): ElementNode => ({ type: 'element', id, tag, attrs, children, ...extra });
     const text = (id: number, t: string): SerializedNode => ({ type: 'text', id, text: t });
-    raw.sendSnapshot({
-      seq: 1,
-      url: `${statics.url}/shop.html`,
-      title: 'raw',
-      viewport: { width: 1000, height: 700 },
-      doc: {
-        type: 'document',
-        id: 1,
-        children: [
-          el(2, 'html', {}, [
-            el(3, 'body', {}, [
-              el(10, 'input', { id: 'pw', type: 'password', value: SECRETS.typedPassword }, [], {
-                value: SECRETS.typedPassword,
-              }),
-              el(11, 'input', { id: 'card', autocomplete: 'cc-number' }, [], {
-                value: SECRETS.typedCard,
-              }),
-              el(12, 'p', { id: 'cs', class: 'secret', title: SECRETS.title }, [
-                text(13, SECRETS.classText),
-              ]),
-              el(14, 'div', { id: 'dm', 'data-tandem-mask': '' }, [
-                el(15, 'b', {}, [text(16, SECRETS.markedText)]),
-              ]),
-              el(17, 'div', { id: 'ph', class: 'photo', style: 'width:150px;height:90px' }, [
-                text(18, SECRETS.photo),
-              ]),
-              el(19, 'div', { id: 'later' }, [text(20, 'plain')]),
-            ]),
+    raw.sendSnapshot(
+      pageSnapshot(
+        1,
+        [
+          el(10, 'input', { id: 'pw', type: 'password', value: SECRETS.typedPassword }, [], {
+            value: SECRETS.typedPassword,
+          }),
+          el(11, 'input', { id: 'card', autocomplete: 'cc-number' }, [], {
+            value: SECRETS.typedCard,
+          }),
+          el(12, 'p', { id: 'cs', class: 'secret', title: SECRETS.title }, [
+            text(13, SECRETS.classText),
           ]),
+          el(14, 'div', { id: 'dm', 'data-tandem-mask': '' }, [
+            el(15, 'b', {}, [text(16, SECRETS.markedText)]),
+          ]),
+          el(17, 'div', { id: 'ph', class: 'photo', style: 'width:150px;height:90px' }, [
+            text(18, SECRETS.photo),
+          ]),
+          el(19, 'div', { id: 'later' }, [text(20, 'plain')]),
         ],
-      },
-    });
+        { url: `${statics.url}/shop.html`, title: 'raw' },
+      ),
+    );
     raw.socket.emit('page:batch', {
       seq: 2,
       sentAt: Date.now(),

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ElementNode, SerializedNode } from '../../server/src/protocol/index.ts';
 import { startCustomerSession } from '../support/customer-session.ts';
+import { pageSnapshot } from '../support/pages.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { buildVectors } from './fixtures/xss-vectors.ts';
 import {
@@ -362,32 +363,13 @@ describe('XSS corpus: nothing runs in the agent view', { concurrency: false }, (
     const half = Math.ceil(nodes.length / 2);
     const hostile = await startCustomerSession(tandem.url, statics.url, `${statics.url}/shop.html`);
     const view = await agentView(hostile.code);
-    const body: ElementNode = {
-      type: 'element',
-      id: 3,
-      tag: 'body',
-      attrs: { onload: "top.__canary('raw-body')" },
-      children: nodes.slice(0, half),
-    };
-    hostile.sendSnapshot({
-      seq: 1,
-      url: `${statics.url}/shop.html`,
-      title: 'raw',
-      viewport: { width: 1000, height: 700 },
-      doc: {
-        type: 'document',
-        id: 1,
-        children: [
-          {
-            type: 'element',
-            id: 2,
-            tag: 'html',
-            attrs: {},
-            children: [{ type: 'element', id: 4, tag: 'head', attrs: {}, children: [] }, body],
-          },
-        ],
-      },
-    });
+    hostile.sendSnapshot(
+      pageSnapshot(1, nodes.slice(0, half), {
+        url: `${statics.url}/shop.html`,
+        title: 'raw',
+        bodyAttrs: { onload: "top.__canary('raw-body')" },
+      }),
+    );
     // The second half as additions, then attribute changes naming every kind of node, and text
     // pushed into a <style>, all in batches after the snapshot.
     const ops = nodes
