@@ -7,17 +7,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type FrameLocator,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { makePng, startOrigin, type Origin } from '../support/origins.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { CHROMIUM_PATH, pollUntil } from './support/browser.ts';
+import { launchChromium, pollUntil } from './support/browser.ts';
 import { openConsole, type CustomerGlobal } from './support/demo-session.ts';
 
 const FONT = await readFile(new URL('../../server/web/demo/tandem-pixel.ttf', import.meta.url));
@@ -110,20 +104,10 @@ describe('resource proxy in the browser', () => {
       },
       { port: shop.port },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // The customer's browser finds the shop and the CDN by name, like on the internet.
-        `--host-resolver-rules=MAP shop.test 127.0.0.2, MAP cdn.test 127.0.0.3`,
-      ],
-    });
+    browser = await launchChromium([
+      // The customer's browser finds the shop and the CDN by name, like on the internet.
+      `--host-resolver-rules=MAP shop.test 127.0.0.2, MAP cdn.test 127.0.0.3`,
+    ]);
     customerContext = await browser.newContext({ ignoreHTTPSErrors: true });
     agentContext = await browser.newContext({ ignoreHTTPSErrors: true });
     agentContext.on('request', (request) => agentRequests.push(request.url()));
