@@ -8,9 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ElementNode, SerializedNode } from '../../server/src/protocol/index.ts';
 import { startCustomerSession } from '../support/customer-session.ts';
-import { pageSnapshot } from '../support/pages.ts';
+import { element, pageSnapshot, text } from '../support/pages.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { AGENT_SECRET, mirrorRoutes, openAgentView, type AgentView } from './support/agent-view.ts';
 import { launchChromium, pollUntil } from './support/browser.ts';
@@ -202,14 +201,7 @@ describe('DOM restrictions in the browser and on the server', { concurrency: fal
       `${statics.url}/mirror.html`,
       raw.code,
     );
-    const el = (
-      id: number,
-      tag: string,
-      attrs: Record<string, string>,
-      children: SerializedNode[] = [],
-      extra: Partial<ElementNode> = {},
-    ): ElementNode => ({ type: 'element', id, tag, attrs, children, ...extra });
-    const text = (id: number, t: string): SerializedNode => ({ type: 'text', id, text: t });
+    const el = element;
     raw.sendSnapshot(
       pageSnapshot(
         1,

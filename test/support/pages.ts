@@ -4,9 +4,27 @@
  */
 import type {
   DocumentNode,
+  ElementNode,
   PageSnapshot,
   SerializedNode,
 } from '../../server/src/protocol/index.ts';
+
+/** An element node; `extra` sets the fields beyond attributes and children (value, shadow, …). */
+export function element(
+  id: number,
+  tag: string,
+  attrs: Record<string, string> = {},
+  children: SerializedNode[] = [],
+  extra: Partial<ElementNode> = {},
+): ElementNode {
+  return { type: 'element', id, tag, attrs, children, ...extra };
+}
+
+export const text = (id: number, value: string): SerializedNode => ({
+  type: 'text',
+  id,
+  text: value,
+});
 
 export interface PageOptions {
   url?: string;
@@ -22,15 +40,7 @@ export function pageDocument(
   return {
     type: 'document',
     id: 1,
-    children: [
-      {
-        type: 'element',
-        id: 2,
-        tag: 'html',
-        attrs: {},
-        children: [{ type: 'element', id: 3, tag: 'body', attrs: bodyAttrs, children: body }],
-      },
-    ],
+    children: [element(2, 'html', {}, [element(3, 'body', bodyAttrs, body)])],
   };
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ElementNode, PageSnapshot, SerializedNode } from '../protocol/index.ts';
+import { element, pageSnapshot, text } from '../../../test/support/pages.ts';
 import { RestrictionsStep, type RestrictionsConfig } from './restrictions.ts';
 
 const ctx = { sessionId: 's1' };
@@ -12,26 +13,9 @@ const CONFIG: RestrictionsConfig = {
   fixedMaskLength: 8,
 };
 
-function el(
-  id: number,
-  tag: string,
-  attrs: Record<string, string> = {},
-  children: SerializedNode[] = [],
-  extra: Partial<ElementNode> = {},
-): ElementNode {
-  return { type: 'element', id, tag, attrs, children, ...extra };
-}
-const text = (id: number, value: string): SerializedNode => ({ type: 'text', id, text: value });
+const el = element;
 
-function page(body: SerializedNode[]): PageSnapshot {
-  return {
-    seq: 1,
-    url: 'https://shop.test/',
-    title: 't',
-    viewport: { width: 800, height: 600 },
-    doc: { type: 'document', id: 1, children: [el(2, 'html', {}, [el(3, 'body', {}, body)])] },
-  };
-}
+const page = (body: SerializedNode[]): PageSnapshot => pageSnapshot(1, body);
 
 const bodyOf = (s: PageSnapshot): SerializedNode[] =>
   ((s.doc.children[0] as ElementNode).children[0] as ElementNode).children;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ElementNode, MutationOp, PageSnapshot, SerializedNode } from '../protocol/index.ts';
+import { element, pageSnapshot } from '../../../test/support/pages.ts';
 import { SanitizeStep } from './sanitize.ts';
 import { sanitizeAttribute } from './sanitize-node.ts';
 import { sanitizeCss, sanitizeUrl } from './sanitize-values.ts';
@@ -8,29 +9,7 @@ import { sanitizeCss, sanitizeUrl } from './sanitize-values.ts';
 const BASE = 'https://shop.test/checkout/';
 const ctx = { sessionId: 's1' };
 
-function element(
-  id: number,
-  tag: string,
-  attrs: Record<string, string> = {},
-  children: SerializedNode[] = [],
-  extra: Partial<ElementNode> = {},
-): ElementNode {
-  return { type: 'element', id, tag, attrs, children, ...extra };
-}
-
-function page(body: SerializedNode[]): PageSnapshot {
-  return {
-    seq: 1,
-    url: BASE,
-    title: 't',
-    viewport: { width: 800, height: 600 },
-    doc: {
-      type: 'document',
-      id: 1,
-      children: [element(2, 'html', {}, [element(3, 'body', {}, body)])],
-    },
-  };
-}
+const page = (body: SerializedNode[]): PageSnapshot => pageSnapshot(1, body, { url: BASE });
 
 function body(snapshot: PageSnapshot): SerializedNode[] {
   const html = snapshot.doc.children[0] as ElementNode;
