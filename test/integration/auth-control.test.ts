@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../server/src/protocol/index.ts';
 import type {
   ControlAction,
@@ -17,6 +17,7 @@ import type {
   StartResult,
 } from '../../server/src/protocol/index.ts';
 import { pageSnapshot } from '../support/pages.ts';
+import { rawSocket, record } from '../support/raw-sockets.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
@@ -27,21 +28,9 @@ let server: RunningServer;
 const sockets: Socket[] = [];
 
 function open(namespace: '/agent' | '/customer', token?: string): Socket {
-  const socket = io(`${server.url}${namespace}`, {
-    transports: ['websocket'],
-    reconnection: false,
-    rejectUnauthorized: false,
-    forceNew: true,
-    ...(token !== undefined && { auth: { token } }),
-  });
+  const socket = rawSocket(server.url, namespace, { token });
   sockets.push(socket);
   return socket;
-}
-
-function record<T>(socket: Socket, event: string): T[] {
-  const seen: T[] = [];
-  socket.on(event, (payload: T) => seen.push(payload));
-  return seen;
 }
 
 const BUTTON = 5;

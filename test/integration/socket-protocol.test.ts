@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { packTree } from '../../server/src/protocol/packed-tree.ts';
 import { PROTOCOL_VERSION } from '../../server/src/protocol/index.ts';
 import type {
@@ -16,6 +16,7 @@ import type {
 } from '../../server/src/protocol/index.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { pageSnapshot } from '../support/pages.ts';
+import { rawSocket, record } from '../support/raw-sockets.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -31,22 +32,10 @@ function connect(
   headers: Record<string, string> = {},
   agentName = 'Alice',
 ): Socket {
-  const socket = io(`${server.url}${namespace}`, {
-    transports: ['websocket'],
-    reconnection: false,
-    rejectUnauthorized: false,
-    extraHeaders: headers,
-    forceNew: true,
-    ...(namespace === '/agent' && { auth: { token: tokens[agentName] } }),
-  });
+  const token = namespace === '/agent' ? tokens[agentName] : undefined;
+  const socket = rawSocket(server.url, namespace, { headers, token });
   sockets.push(socket);
   return socket;
-}
-
-function record<T>(socket: Socket, event: string): T[] {
-  const seen: T[] = [];
-  socket.on(event, (payload: T) => seen.push(payload));
-  return seen;
 }
 
 const snapshot = (seq: number, text = 'hello'): PageSnapshot =>
@@ -179,12 +168,7 @@ describe('session over the wire', () => {
 
   it('refuses wrong codes and then rate-limits the address', async () => {
     const strict = await startServer({ limits: { joinAttemptsPerMinute: 5 } });
-    const agent = io(`${strict.url}/agent`, {
-      transports: ['websocket'],
-      reconnection: false,
-      rejectUnauthorized: false,
-      auth: { token: tokens.Alice },
-    });
+    const agent = rawSocket(strict.url, '/agent', { token: tokens.Alice });
     after(async () => {
       agent.disconnect();
       await strict.stop();

@@ -2,12 +2,13 @@
  * A raw Socket.IO customer, standing in for the snippet on a page of `origin`: starts a session
  * and can send snapshots. Used by tests that need a live session but no browser.
  */
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import {
   PROTOCOL_VERSION,
   type PageSnapshot,
   type StartResult,
 } from '../../server/src/protocol/index.ts';
+import { rawSocket } from './raw-sockets.ts';
 
 export interface CustomerSession {
   sessionId: string;
@@ -22,13 +23,7 @@ export async function startCustomerSession(
   origin: string,
   pageUrl = `${origin}/`,
 ): Promise<CustomerSession> {
-  const socket = io(`${serverUrl}/customer`, {
-    transports: ['websocket'],
-    reconnection: false,
-    rejectUnauthorized: false,
-    extraHeaders: { origin },
-    forceNew: true,
-  });
+  const socket = rawSocket(serverUrl, '/customer', { headers: { origin } });
   const result = (await socket
     .timeout(5000)
     .emitWithAck('session:start', { protocol: PROTOCOL_VERSION, url: pageUrl })) as StartResult;
