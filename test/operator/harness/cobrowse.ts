@@ -8,6 +8,7 @@ import {
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CoBrowseClusterStatus } from '../../../operator/src/api/types.ts';
 import { waitFor } from './kube.ts';
 import { repoRoot, resolveTestbedPaths } from './paths.ts';
 
@@ -21,16 +22,7 @@ export interface ClusterObject {
     annotations?: Record<string, string>;
   };
   spec: Record<string, unknown>;
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    readyReplicas?: number;
-    selector?: string;
-    endpoint?: string;
-    snippet?: string;
-    certificate?: { secretName?: string; notAfter?: string; rotation?: string };
-    conditions?: { type: string; status: string; reason: string; message: string }[];
-  };
+  status?: CoBrowseClusterStatus;
 }
 
 const api = { group: 'tandem.dev', version: 'v1alpha1', plural: 'cobrowseclusters' };
