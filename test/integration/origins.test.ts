@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { io } from 'socket.io-client';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
@@ -66,6 +67,40 @@ describe('origins', () => {
       assert.notEqual(await tryConnect('/agent', EVIL, transport), 'connected');
     });
   }
+
+  it('counts, logs and audits every refused origin, at the handshake and at the agent namespace', async () => {
+    const dropped = async (stage: string): Promise<number> => {
+      const text = await (await fetch(`${server.metricsUrl}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('tandem_messages_dropped_total{') &&
+            l.includes(`namespace="${stage}"`) &&
+            l.includes('reason="forbidden_origin"'),
+        );
+      return line === undefined ? 0 : Number(line.split(' ').pop());
+    };
+    const audits = (namespace: string): number =>
+      server.logs.filter(
+        (l) => l.audit === true && l.event === 'origin.refused' && l.namespace === namespace,
+      ).length;
+    const before = { handshake: await dropped('handshake'), agent: await dropped('agent') };
+    const audited = { any: audits('any'), agent: audits('agent') };
+
+    assert.notEqual(await tryConnect('/customer', EVIL, 'websocket'), 'connected');
+    assert.notEqual(await tryConnect('/agent', ALLOWED, 'websocket'), 'connected');
+
+    await waitFor(
+      async () => (await dropped('handshake')) === before.handshake + 1,
+      'handshake count',
+    );
+    assert.equal(await dropped('agent'), before.agent + 1);
+    await waitFor(
+      () => audits('any') === audited.any + 1 && audits('agent') === audited.agent + 1,
+      'one audit line each',
+    );
+  });
 
   it('answers a preflight from another origin without Access-Control-Allow-Origin', async () => {
     const preflight = (origin: string) =>

@@ -41,6 +41,18 @@ function selfOrigin(
 
 export function createSocketServer(http: HttpServer, options: SocketServerOptions): Server {
   const { log, metrics } = options;
+  /**
+   * Counts, logs and audits a connection refused for its origin: at the handshake (any
+   * namespace, `handshake` in the metric) or at the agent namespace.
+   */
+  const refuseOrigin = (stage: 'handshake' | 'agent', origin: string, message: string): void => {
+    metrics.messagesDropped.inc({ namespace: stage, event: 'connect', reason: 'forbidden_origin' });
+    log.warn({ origin: origin.slice(0, 200) }, message);
+    options.audit?.('origin.refused', {
+      origin: origin.slice(0, 200),
+      namespace: stage === 'handshake' ? 'any' : 'agent',
+    });
+  };
   const io = new Server(http, {
     serveClient: false,
     maxHttpBufferSize: options.maxMessageBytes,
@@ -59,15 +71,7 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       const allowed = isAllowedOrigin(origin, options.allowedOrigins, [
         selfOrigin(req, options.secure, options.trustProxy),
       ]);
-      if (!allowed) {
-        metrics.messagesDropped.inc({
-          namespace: 'handshake',
-          event: 'connect',
-          reason: 'forbidden_origin',
-        });
-        log.warn({ origin: origin.slice(0, 200) }, 'connection refused: origin not allowed');
-        options.audit?.('origin.refused', { origin: origin.slice(0, 200), namespace: 'any' });
-      }
+      if (!allowed) refuseOrigin('handshake', origin, 'connection refused: origin not allowed');
       callback(allowed ? null : 'forbidden_origin', allowed);
     },
   });
@@ -105,13 +109,7 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       origin === selfOrigin(socket.request, options.secure, options.trustProxy)
     )
       return next();
-    metrics.messagesDropped.inc({
-      namespace: 'agent',
-      event: 'connect',
-      reason: 'forbidden_origin',
-    });
-    log.warn({ origin: origin.slice(0, 200) }, 'agent connection refused: not the console origin');
-    options.audit?.('origin.refused', { origin: origin.slice(0, 200), namespace: 'agent' });
+    refuseOrigin('agent', origin, 'agent connection refused: not the console origin');
     next(new Error('forbidden_origin'));
   });
   // After the origin check: a token is verified only for a connection from the console's origin.
