@@ -10,6 +10,7 @@ import {
   CoordinationV1Api,
   type KubeConfig,
   type V1Lease,
+  type V1LeaseSpec,
 } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
 
@@ -73,6 +74,17 @@ export async function runLeaderElection(
   let leading = false;
   let lastRenew = 0;
 
+  /** Writes `spec` over `lease`, failing with a conflict if someone else wrote it since it was read. */
+  const replaceLease = (lease: V1Lease, spec: V1LeaseSpec): Promise<V1Lease> =>
+    api.replaceNamespacedLease({
+      name,
+      namespace,
+      body: {
+        metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
+        spec,
+      },
+    });
+
   const tryAcquireOrRenew = async (): Promise<boolean> => {
     const at = now();
     let lease: V1Lease;
@@ -98,19 +110,12 @@ export async function runLeaderElection(
     const decision = decideLease(lease, identity, at);
     if (decision === 'wait') return false;
     const spec = lease.spec ?? {};
-    await api.replaceNamespacedLease({
-      name,
-      namespace,
-      body: {
-        metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
-        spec: {
-          holderIdentity: identity,
-          leaseDurationSeconds: leaseDuration,
-          acquireTime: decision === 'takeOver' ? microTime(at) : spec.acquireTime,
-          renewTime: microTime(at),
-          leaseTransitions: (spec.leaseTransitions ?? 0) + (decision === 'takeOver' ? 1 : 0),
-        },
-      },
+    await replaceLease(lease, {
+      holderIdentity: identity,
+      leaseDurationSeconds: leaseDuration,
+      acquireTime: decision === 'takeOver' ? microTime(at) : spec.acquireTime,
+      renewTime: microTime(at),
+      leaseTransitions: (spec.leaseTransitions ?? 0) + (decision === 'takeOver' ? 1 : 0),
     });
     return true;
   };
@@ -159,18 +164,11 @@ export async function runLeaderElection(
     try {
       const lease = await api.readNamespacedLease({ name, namespace });
       if (lease.spec?.holderIdentity !== identity) return;
-      await api.replaceNamespacedLease({
-        name,
-        namespace,
-        body: {
-          metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
-          spec: {
-            ...lease.spec,
-            holderIdentity: '',
-            leaseDurationSeconds: 1,
-            renewTime: microTime(now()),
-          },
-        },
+      await replaceLease(lease, {
+        ...lease.spec,
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        renewTime: microTime(now()),
       });
       log.info({ lease: name, identity }, 'released the lease');
     } catch (error) {
