@@ -10,6 +10,7 @@ import {
 } from '@kubernetes/client-node';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor as pollFor } from '../../support/wait.ts';
 import { delay } from './processes.ts';
 
 /** Field manager the harness applies with. */
@@ -23,30 +24,15 @@ export function loadKubeConfig(file: string): KubeConfig {
 }
 
 /**
- * Polls `check` until it returns a value other than `undefined` (or `false`), and returns it.
- * Errors thrown by `check` count as "not yet"; the last one is reported on timeout.
+ * Polls `check` until it returns a value other than `undefined` (or `false`), and returns it:
+ * test/support/wait.ts's loop, with the control plane's patience (30 s, every 200 ms) as defaults.
  */
-export async function waitFor<T>(
+export function waitFor<T>(
   description: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  options: { timeoutMs?: number; intervalMs?: number } = {},
+  { timeoutMs = 30_000, intervalMs = 200 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
-  const { timeoutMs = 30_000, intervalMs = 200 } = options;
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const why = lastError === undefined ? '' : `; last error: ${describeError(lastError)}`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}${why}`);
-    }
-    await delay(intervalMs);
-  }
+  return pollFor(check, description, timeoutMs, intervalMs);
 }
 
 /** A readable one-liner for client-node errors (whose message holds the response body). */
