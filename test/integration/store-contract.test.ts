@@ -10,6 +10,7 @@ import { MemoryStore, type SessionRecord, type Store } from '../../server/src/st
 import { RedisStore } from '../../server/src/store/redis-store.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
+import { pageSnapshot } from '../support/pages.ts';
 
 let redis: RunningRedis;
 const clients: Redis[] = [];
@@ -39,13 +40,7 @@ const record = (overrides: Partial<SessionRecord> = {}): SessionRecord => {
     ...overrides,
   };
 };
-const snapshot = (seq: number): PageSnapshot => ({
-  seq,
-  url: 'u',
-  title: 't',
-  viewport: { width: 1, height: 1 },
-  doc: { type: 'document', id: 1, children: [] },
-});
+const snapshot = (seq: number): PageSnapshot => pageSnapshot(seq, []);
 
 const factories: Array<[string, () => Store]> = [
   ['memory', () => new MemoryStore()],

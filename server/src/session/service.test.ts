@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { PROTOCOL_VERSION, type PageSnapshot } from '../protocol/index.ts';
 import { MemoryStore } from '../store/index.ts';
 import { SessionService, type SessionSettings } from './service.ts';
+import { pageSnapshot } from '../../../test/support/pages.ts';
 
 const settings: SessionSettings = {
   codeLength: 8,
@@ -24,13 +25,7 @@ function setup() {
 
 const ctx = { origin: 'https://shop.test', address: '10.0.0.1' };
 const start = { protocol: PROTOCOL_VERSION, url: 'https://shop.test/' };
-const snapshot = (seq: number): PageSnapshot => ({
-  seq,
-  url: 'u',
-  title: 't',
-  viewport: { width: 1, height: 1 },
-  doc: { type: 'document', id: 1, children: [] },
-});
+const snapshot = (seq: number): PageSnapshot => pageSnapshot(seq, []);
 const alice = { id: 'a', name: 'Alice' };
 
 describe('session service', () => {
