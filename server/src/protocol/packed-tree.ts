@@ -100,21 +100,22 @@ export class PackedTreeWriter {
     const tasks = this.tasks;
     tasks.push(']');
     if (node.children.length > 0) tasks.push({ items: node.children, next: 0, lead: true });
+    this.out += `[${quotedTag(node.tag)}`;
     const scalars = scalarExtras(node);
     const nested = node.shadow !== undefined || node.frame !== undefined;
     if (!scalars && !nested) {
-      this.out += isEmpty(node.attrs)
-        ? `[${quotedTag(node.tag)}`
-        : `[${quotedTag(node.tag)},${JSON.stringify(node.attrs)}`;
+      if (!isEmpty(node.attrs)) this.out += `,${JSON.stringify(node.attrs)}`;
       return;
     }
+    // Extras follow the attributes, `{}` when there are none.
     const head = scalars ? JSON.stringify(scalars) : '{}';
+    this.out += `,${JSON.stringify(node.attrs)},`;
     if (!nested) {
-      this.out += `[${quotedTag(node.tag)},${JSON.stringify(node.attrs)},${head}`;
+      this.out += head;
       return;
     }
     // `{scalars,"shadow":[...],"frame":[...]}`: pushed in reverse, shadow written first.
-    this.out += `[${quotedTag(node.tag)},${JSON.stringify(node.attrs)},${head.slice(0, -1)}`;
+    this.out += head.slice(0, -1);
     tasks.push('}');
     if (node.frame) {
       tasks.push(']', { doc: node.frame });
