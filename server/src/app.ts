@@ -20,7 +20,7 @@ import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from './protocol/index.ts';
 import { startHousekeeping } from './session/housekeeping.ts';
 import { SessionService } from './session/service.ts';
 import type { Store } from './store/index.ts';
-import { createStore } from './store/select-store.ts';
+import { createStore, readStoreTestLatency, STORE_LATENCY_ENV } from './store/select-store.ts';
 import { closeTransports, InFlight } from './transport/drain.ts';
 import { createHttpApp } from './transport/http-app.ts';
 import { createListener } from './transport/listener.ts';
@@ -76,7 +76,15 @@ function createMetricsServer(metrics: Metrics): HttpServer {
 export async function startTandem(config: Config, options: TandemOptions): Promise<TandemNode> {
   const log = options.log ?? createLogger(config.log.level);
   const metrics = createMetrics();
-  const store = options.store ?? createStore(config, log);
+  const latency = readStoreTestLatency(process.env);
+  if (latency)
+    log.warn({ env: STORE_LATENCY_ENV }, 'store: test latency injected into every update');
+  const store =
+    options.store ??
+    createStore(config, log, {
+      onConflict: () => metrics.storeConflicts.inc(),
+      ...(latency && { beforeWrite: latency }),
+    });
   const timeouts = {
     unusedTtlMs: config.session.unusedTtlSeconds * 1000,
     idleTtlMs: config.session.idleTtlSeconds * 1000,

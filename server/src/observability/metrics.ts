@@ -19,6 +19,7 @@ export interface Metrics {
   certificateReloads: Counter<'result'>;
   bytesSent: Counter<'namespace'>;
   storeErrors: Counter;
+  storeConflicts: Counter;
   storeReady: Gauge;
   activeSessions: Gauge;
   activeAgents: Gauge;
@@ -98,6 +99,11 @@ export function createMetrics(): Metrics {
     storeErrors: new Counter({
       name: 'tandem_store_errors_total',
       help: 'Store calls that failed (Redis unreachable)',
+      registers,
+    }),
+    storeConflicts: new Counter({
+      name: 'tandem_store_update_conflicts_total',
+      help: 'Session updates that met another write between their read and their write, and were retried',
       registers,
     }),
     storeReady: new Gauge({

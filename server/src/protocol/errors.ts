@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   invalid_code: 'The code is not valid or has expired.',
   session_full: 'The session has as many agents as it allows.',
   session_ended: 'The session has ended.',
+  session_busy: 'The session changed too often to apply this; try again.',
   not_in_session: 'This connection is not part of a session.',
   sequence_gap: 'A message was missed; a fresh snapshot was requested.',
   forbidden_origin: 'The page origin is not allowed to connect.',

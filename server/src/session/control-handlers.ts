@@ -28,19 +28,6 @@ export function announceControl(ns: Namespaces, sessionId: string, status: Contr
   ns.agents.to(agentsRoom(sessionId)).emit('control:state', status);
 }
 
-/** Ends the control an agent held or asked for, when it leaves the session. */
-export async function releaseControlOf(
-  deps: ControlHandlerDeps,
-  namespaces: Namespaces,
-  sessionId: string,
-  agentId: string,
-): Promise<void> {
-  const result = await deps.control.end(sessionId, agentId);
-  if (!result.ok) return;
-  deps.audit('control.released', { session: sessionId, agent: agentId, reason: 'left' });
-  announceControl(namespaces, sessionId, statusOf(result.session));
-}
-
 export function attachAgentControl(
   socket: Socket,
   guard: Guard,

@@ -1,17 +1,12 @@
 /**
  * Control use cases over the store: ask, answer, end, and the check every control action passes
- * before it is relayed (consent, and never on read-only or masked nodes).
+ * before it is relayed (consent, and never on read-only or masked nodes). Every change is one
+ * atomic update of the session record.
  */
 import { failure, type ControlAction, type Failure, type NodeId } from '../protocol/index.ts';
-import type { SessionRecord, Store } from '../store/index.ts';
-import {
-  answerControl,
-  endControl,
-  hasControl,
-  requestControl,
-  type ControlTransition,
-} from './control.ts';
-import { expiresAt, type SessionTimeouts } from './session.ts';
+import type { SessionTransition, Store, UpdateResult } from '../store/index.ts';
+import { answerControl, endControl, hasControl, requestControl } from './control.ts';
+import { recordTtlMs, type SessionTimeouts } from './session.ts';
 
 /**
  * What the server knows of the customer's page that decides where an agent may act. The DOM
@@ -27,16 +22,11 @@ export interface ControlPolicy {
 }
 
 export interface ControlServiceDeps {
-  store: Pick<Store, 'getSession' | 'saveSession'>;
+  store: Pick<Store, 'getSession' | 'update'>;
   timeouts: SessionTimeouts;
   policy: ControlPolicy;
   now?: () => number;
 }
-
-type Ok = { ok: true; session: SessionRecord };
-
-/** The store keeps a record a little past its expiry, as the session service does. */
-const TTL_SLACK_MS = 60_000;
 
 export class ControlService {
   private readonly now: () => number;
@@ -45,16 +35,16 @@ export class ControlService {
     this.now = deps.now ?? Date.now;
   }
 
-  request(sessionId: string, agent: { id: string; name: string }): Promise<Ok | Failure> {
+  request(sessionId: string, agent: { id: string; name: string }): Promise<UpdateResult> {
     return this.update(sessionId, (session) => requestControl(session, agent, this.now()));
   }
 
-  answer(sessionId: string, agentId: string, allow: boolean): Promise<Ok | Failure> {
+  answer(sessionId: string, agentId: string, allow: boolean): Promise<UpdateResult> {
     return this.update(sessionId, (session) => answerControl(session, agentId, allow, this.now()));
   }
 
-  /** Ends control: the customer revokes (no agent), or the agent releases or leaves. */
-  end(sessionId: string, agentId?: string): Promise<Ok | Failure> {
+  /** Ends control: the customer revokes (no agent), or the agent releases. */
+  end(sessionId: string, agentId?: string): Promise<UpdateResult> {
     return this.update(sessionId, (session) => endControl(session, agentId));
   }
 
@@ -75,19 +65,9 @@ export class ControlService {
     return { ok: true };
   }
 
-  private async update(
-    sessionId: string,
-    change: (session: SessionRecord) => ControlTransition,
-  ): Promise<Ok | Failure> {
-    const session = await this.deps.store.getSession(sessionId);
-    if (!session) return failure('session_ended');
-    const next = change(session);
-    if (!next.ok) return next;
-    if (next.session !== session) {
-      const ttl =
-        Math.max(1, expiresAt(next.session, this.deps.timeouts) - this.now()) + TTL_SLACK_MS;
-      await this.deps.store.saveSession(next.session, ttl);
-    }
-    return { ok: true, session: next.session };
+  private update(sessionId: string, transition: SessionTransition): Promise<UpdateResult> {
+    return this.deps.store.update(sessionId, transition, {
+      ttlMs: (next) => recordTtlMs(next, this.deps.timeouts, this.now()),
+    });
   }
 }

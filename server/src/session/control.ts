@@ -1,39 +1,25 @@
 /**
  * Control of the customer's page, as pure transitions over the session record: an agent with the
- * control privilege asks, the customer answers, and either side may end it. The state is kept in
- * the session record (any node may serve either side) under `control`.
+ * control privilege asks, the customer answers, and either side may end it. The state is the
+ * record's `control` field (any node may serve either side), changed only through the store's
+ * atomic update, so that a revoke is never undone by a write of an older record.
  */
-import { failure, type ControlStatus, type Failure } from '../protocol/index.ts';
+import { failure, type ControlStatus } from '../protocol/index.ts';
 import type { SessionRecord } from '../store/index.ts';
+import type { Transition } from './session.ts';
 
-export interface ControlGrant {
-  agentId: string;
-  name: string;
-  state: 'requested' | 'granted';
-  /** When the request was made or granted (ms since epoch). */
-  since: number;
-}
-
-/** The session record with its control state (stored with it, ignored by everything else). */
-export type ControlledSession = SessionRecord & { control?: ControlGrant };
-
-export type ControlTransition = { ok: true; session: ControlledSession } | Failure;
-
-export function controlOf(session: SessionRecord): ControlGrant | undefined {
-  return (session as ControlledSession).control;
-}
+export type { ControlGrant } from '../store/index.ts';
 
 export function statusOf(session: SessionRecord): ControlStatus {
-  const control = controlOf(session);
+  const control = session.control;
   return control
     ? { state: control.state, agentId: control.agentId, name: control.name }
     : { state: 'none', agentId: null, name: null };
 }
 
-function without(session: ControlledSession): ControlledSession {
-  const next = { ...session };
-  delete next.control;
-  return next;
+/** Whether two records say the same about who controls the page. */
+export function sameControl(a: SessionRecord, b: SessionRecord): boolean {
+  return a.control?.agentId === b.control?.agentId && a.control?.state === b.control?.state;
 }
 
 /** An agent in the session asks; a pending or granted control of another agent is not taken over. */
@@ -41,10 +27,10 @@ export function requestControl(
   session: SessionRecord,
   agent: { id: string; name: string },
   now: number,
-): ControlTransition {
+): Transition {
   if (session.status === 'ended') return failure('session_ended');
   if (!session.agents.some((a) => a.id === agent.id)) return failure('not_in_session');
-  const current = controlOf(session);
+  const current = session.control;
   if (current && current.agentId !== agent.id)
     return failure(
       'forbidden',
@@ -66,28 +52,37 @@ export function answerControl(
   agentId: string,
   allow: boolean,
   now: number,
-): ControlTransition {
-  const current = controlOf(session);
+): Transition {
+  if (session.status === 'ended') return failure('session_ended');
+  const current = session.control;
   if (!current || current.agentId !== agentId || current.state !== 'requested')
     return failure('invalid_message', 'no pending control request from this agent');
-  if (!allow) return { ok: true, session: without(session) };
+  // The agent may have left between its request and the answer: nothing to grant then.
+  if (allow && !session.agents.some((a) => a.id === agentId))
+    return failure('not_in_session', 'the agent is no longer in the session');
+  if (!allow) return { ok: true, session: { ...session, control: null } };
   return {
     ok: true,
     session: { ...session, control: { ...current, state: 'granted', since: now } },
   };
 }
 
-/** The customer revokes, the agent releases, or the agent left: control ends. */
-export function endControl(session: SessionRecord, agentId?: string): ControlTransition {
-  const current = controlOf(session);
+/** The customer revokes (no agent), or the agent releases: control ends. */
+export function endControl(session: SessionRecord, agentId?: string): Transition {
+  const current = session.control;
   if (!current) return failure('control_not_granted', 'nobody has control');
   if (agentId !== undefined && current.agentId !== agentId)
     return failure('control_not_granted', 'this agent has no control');
-  return { ok: true, session: without(session) };
+  return { ok: true, session: { ...session, control: null } };
 }
 
 /** Whether `agentId` may act on the page now. */
 export function hasControl(session: SessionRecord, agentId: string): boolean {
-  const current = controlOf(session);
-  return session.status !== 'ended' && current?.state === 'granted' && current.agentId === agentId;
+  const current = session.control;
+  return (
+    session.status !== 'ended' &&
+    current?.state === 'granted' &&
+    current.agentId === agentId &&
+    session.agents.some((a) => a.id === agentId)
+  );
 }

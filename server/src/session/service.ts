@@ -22,18 +22,24 @@ import {
   tokenMatches,
   type RandomSource,
 } from '../security/session-codes.ts';
-import type { PageRecord, SessionRecord, Store } from '../store/index.ts';
+import type {
+  PageRecord,
+  SessionRecord,
+  SessionTransition,
+  Store,
+  UpdateResult,
+} from '../store/index.ts';
 import {
   createSession,
   endSession,
+  expireSession,
   expiresAt,
-  expiryReason,
-  isExpired,
   joinAgent,
   leaveAgent,
+  recordTtlMs,
   setCustomerConnected,
+  touchSession,
   type SessionTimeouts,
-  type Transition,
 } from './session.ts';
 
 export interface SessionSettings extends SessionTimeouts {
@@ -56,6 +62,9 @@ export interface SessionServiceDeps {
 }
 
 type Ok<T> = { ok: true } & T;
+
+/** A change that was written: the record now and the one before (to tell what changed). */
+export type Changed = Ok<{ session: SessionRecord; previous: SessionRecord }>;
 
 /** Activity is written to the store at most this often: a batch must not cost a store write. */
 const TOUCH_INTERVAL_MS = 10_000;
@@ -98,8 +107,11 @@ export class SessionService {
         url: req.url,
         now: this.now(),
       });
-      if (await this.store.createSession(session, this.ttl(session))) {
-        return { ok: true, session, token, expiresAt: expiresAt(session, this.settings) };
+      if (
+        await this.store.createSession(session, recordTtlMs(session, this.settings, this.now()))
+      ) {
+        const stored = { ...session, version: 1 };
+        return { ok: true, session: stored, token, expiresAt: expiresAt(stored, this.settings) };
       }
     }
     return failure('internal', 'could not allocate a session code');
@@ -109,59 +121,71 @@ export class SessionService {
     protocol: number;
     sessionId: string;
     token: string;
-  }): Promise<Ok<{ session: SessionRecord }> | Failure> {
+  }): Promise<Changed | Failure> {
     if (req.protocol !== PROTOCOL_VERSION) return failure('unsupported_protocol');
-    const session = await this.store.getSession(req.sessionId);
-    if (!session || !tokenMatches(req.token, session.tokenHash))
-      return failure('session_not_found');
-    return this.commit(setCustomerConnected(session, true, this.now()));
+    const result = await this.update(req.sessionId, (session) =>
+      tokenMatches(req.token, session.tokenHash)
+        ? setCustomerConnected(session, true, this.now())
+        : failure('session_not_found'),
+    );
+    // A session that is gone and a token that does not match read the same to the customer.
+    return !result.ok && result.code === 'session_ended' ? failure('session_not_found') : result;
   }
 
   async join(
     req: { protocol: number; code: string },
     agent: Participant,
     address: string,
-  ): Promise<Ok<{ session: SessionRecord }> | Failure> {
+  ): Promise<Changed | Failure> {
     if (req.protocol !== PROTOCOL_VERSION) return failure('unsupported_protocol');
     // Count every attempt, good or bad: the limit is what makes codes unguessable.
     if (!(await this.allow(`join:${address}`, this.settings.joinAttemptsPerMinute)))
       return failure('rate_limited');
     const code = normalizeCode(req.code, this.settings.codeLength);
     const id = code === null ? null : await this.store.findSessionIdByCode(code);
-    const session = id === null ? null : await this.store.getSession(id);
+    if (code === null || id === null) return failure('invalid_code');
     // The lookup found the session by its code; compare again in constant time, so that no
     // store's key matching decides alone.
-    if (!session || session.status === 'ended' || code === null || !codesMatch(session.code, code))
-      return failure('invalid_code');
-    return this.commit(joinAgent(session, agent, this.settings.maxAgents, this.now()));
+    const result = await this.update(id, (session) =>
+      session.status === 'ended' || !codesMatch(session.code, code)
+        ? failure('invalid_code')
+        : joinAgent(session, agent, this.settings.maxAgents, this.now()),
+    );
+    return !result.ok && result.code === 'session_ended' ? failure('invalid_code') : result;
   }
 
-  async leave(sessionId: string, agentId: string): Promise<SessionRecord | null> {
-    const session = await this.store.getSession(sessionId);
-    if (!session) return null;
-    const result = await this.commit(leaveAgent(session, agentId, this.now()));
-    return result.ok ? result.session : null;
+  /** A supervisor joins a session by its id, without the code (its privilege was checked). */
+  async watch(
+    req: { protocol: number; sessionId: string },
+    agent: Participant,
+  ): Promise<Changed | Failure> {
+    if (req.protocol !== PROTOCOL_VERSION) return failure('unsupported_protocol');
+    const result = await this.update(req.sessionId, (session) =>
+      joinAgent(session, agent, this.settings.maxAgents, this.now()),
+    );
+    return !result.ok && result.code === 'session_ended' ? failure('session_not_found') : result;
   }
 
-  async customerLeft(sessionId: string): Promise<SessionRecord | null> {
-    const session = await this.store.getSession(sessionId);
-    if (!session) return null;
-    const result = await this.commit(setCustomerConnected(session, false, this.now()));
-    return result.ok ? result.session : null;
+  /** An agent leaves; control it held or asked for ends in the same write. */
+  leave(sessionId: string, agentId: string): Promise<Changed | Failure> {
+    return this.update(sessionId, (session) => leaveAgent(session, agentId, this.now()));
+  }
+
+  customerLeft(sessionId: string): Promise<Changed | Failure> {
+    return this.update(sessionId, (session) => setCustomerConnected(session, false, this.now()));
   }
 
   /**
-   * Ends a session and forgets it. Returns the ended record only to the one caller that removed
-   * it, so that when several nodes sweep, the end is announced once.
+   * Ends a session and forgets it, in one write. Returns the ended record only to the one caller
+   * whose write ended it, so that when several nodes sweep or both sides end at once, the end is
+   * announced once.
    */
   async end(sessionId: string, reason: EndReason): Promise<SessionRecord | null> {
-    const session = await this.store.getSession(sessionId);
-    if (!session) return null;
-    const result = endSession(session, reason, this.now());
-    const removed = await this.store.deleteSession(sessionId);
-    this.lastTouch.delete(sessionId);
-    this.onEnded?.(sessionId);
-    return result.ok && removed ? result.session : null;
+    const result = await this.update(sessionId, (session) =>
+      endSession(session, reason, this.now()),
+    );
+    this.forgetLocal(sessionId);
+    return result.ok && result.removed ? result.session : null;
   }
 
   /**
@@ -236,12 +260,13 @@ export class SessionService {
   /** Ends every expired session; returns them so that their participants can be told. */
   async sweep(): Promise<SessionRecord[]> {
     const ended: SessionRecord[] = [];
-    const now = this.now();
     for (const id of await this.store.listSessionIds()) {
-      const session = await this.store.getSession(id);
-      if (session && isExpired(session, now, this.settings)) {
-        const record = await this.end(id, expiryReason(session));
-        if (record) ended.push(record);
+      const result = await this.update(id, (session) =>
+        expireSession(session, this.now(), this.settings),
+      );
+      if (result.ok && result.removed) {
+        this.forgetLocal(id);
+        ended.push(result.session);
       }
     }
     return ended;
@@ -252,25 +277,22 @@ export class SessionService {
     if (now - (this.lastTouch.get(sessionId) ?? 0) < TOUCH_INTERVAL_MS) return;
     this.lastTouch.set(sessionId, now);
     try {
-      const session = await this.store.getSession(sessionId);
-      if (session) {
-        const touched = { ...session, lastActivityAt: now };
-        await this.store.saveSession(touched, this.ttl(touched));
-      }
+      await this.update(sessionId, (session) => touchSession(session, now));
     } catch (error) {
       this.onStoreError?.(error);
     }
   }
 
-  private async commit(transition: Transition): Promise<Ok<{ session: SessionRecord }> | Failure> {
-    if (!transition.ok) return transition;
-    await this.store.saveSession(transition.session, this.ttl(transition.session));
-    return { ok: true, session: transition.session };
+  /** Every change of a record goes through here: the store's atomic update, with the TTL policy. */
+  update(sessionId: string, transition: SessionTransition): Promise<UpdateResult> {
+    return this.store.update(sessionId, transition, {
+      ttlMs: (next) => recordTtlMs(next, this.settings, this.now()),
+    });
   }
 
-  /** The store keeps a record a little past its expiry so that the sweep can announce the end. */
-  private ttl(session: SessionRecord): number {
-    return Math.max(1, expiresAt(session, this.settings) - this.now()) + MINUTE_MS;
+  private forgetLocal(sessionId: string): void {
+    this.lastTouch.delete(sessionId);
+    this.onEnded?.(sessionId);
   }
 
   private async allow(key: string, perMinute: number): Promise<boolean> {

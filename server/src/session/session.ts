@@ -1,15 +1,11 @@
 /**
- * The session state machine, as pure functions over a record: waiting → active → ended.
- * Each transition returns the next record or a failure; the service persists and announces it.
+ * The session state machine, as pure transitions over a record: waiting → active → ended. Each
+ * takes the current record and returns the next one (the same object when nothing changes), or a
+ * failure. The store applies them atomically (`Store.update`) and may run one more than once when
+ * another node wrote first, so none of them has an effect beyond its result.
  */
-import {
-  failure,
-  type EndReason,
-  type Failure,
-  type Participant,
-  type SessionView,
-} from '../protocol/index.ts';
-import type { SessionRecord } from '../store/index.ts';
+import { failure, type EndReason, type Participant, type SessionView } from '../protocol/index.ts';
+import type { SessionRecord, TransitionResult } from '../store/index.ts';
 
 export interface SessionTimeouts {
   /** A session no agent joined expires this long after it started. */
@@ -18,7 +14,10 @@ export interface SessionTimeouts {
   idleTtlMs: number;
 }
 
-export type Transition = { ok: true; session: SessionRecord } | Failure;
+export type Transition = TransitionResult;
+
+/** The store keeps a record this long past its expiry, so that the sweep can announce the end. */
+const RECORD_SLACK_MS = 60_000;
 
 export function createSession(fields: {
   id: string;
@@ -30,6 +29,7 @@ export function createSession(fields: {
 }): SessionRecord {
   return {
     id: fields.id,
+    version: 0,
     code: fields.code,
     status: 'waiting',
     createdAt: fields.now,
@@ -40,6 +40,7 @@ export function createSession(fields: {
     agents: [],
     customerConnected: true,
     everJoined: false,
+    control: null,
   };
 }
 
@@ -64,12 +65,16 @@ export function joinAgent(
   };
 }
 
-/** An agent left (or its connection closed). The session stays open for another agent. */
+/**
+ * An agent left (or its connection closed). The session stays open for another agent; control
+ * the agent held or asked for ends in the same write, so that nobody can grant it meanwhile.
+ */
 export function leaveAgent(session: SessionRecord, agentId: string, now: number): Transition {
   if (!session.agents.some((a) => a.id === agentId)) return failure('not_in_session');
   const agents = session.agents.filter((a) => a.id !== agentId);
   const status = session.status === 'ended' ? 'ended' : agents.length > 0 ? 'active' : 'waiting';
-  return { ok: true, session: { ...session, agents, status, lastActivityAt: now } };
+  const control = session.control?.agentId === agentId ? null : session.control;
+  return { ok: true, session: { ...session, agents, status, control, lastActivityAt: now } };
 }
 
 export function setCustomerConnected(
@@ -81,22 +86,56 @@ export function setCustomerConnected(
   return { ok: true, session: { ...session, customerConnected: connected, lastActivityAt: now } };
 }
 
+/** Ends the session: the record is removed with its code and page, in the same write. */
 export function endSession(session: SessionRecord, reason: EndReason, now: number): Transition {
   if (session.status === 'ended') return failure('session_ended');
   return {
     ok: true,
-    session: { ...session, status: 'ended', endedReason: reason, lastActivityAt: now },
+    session: {
+      ...session,
+      status: 'ended',
+      endedReason: reason,
+      control: null,
+      lastActivityAt: now,
+    },
+    remove: true,
   };
 }
 
-export function touchSession(session: SessionRecord, now: number): SessionRecord {
-  return { ...session, lastActivityAt: now };
+/** Page traffic keeps the session alive; only its activity time changes. */
+export function touchSession(session: SessionRecord, now: number): Transition {
+  if (session.status === 'ended') return failure('session_ended');
+  if (session.lastActivityAt >= now) return { ok: true, session };
+  return { ok: true, session: { ...session, lastActivityAt: now } };
+}
+
+/**
+ * Ends the session if it is expired now, judged on the current record: activity written by
+ * another node since the sweep listed it keeps it alive. Unchanged when it is not expired.
+ */
+export function expireSession(
+  session: SessionRecord,
+  now: number,
+  timeouts: SessionTimeouts,
+): Transition {
+  if (session.status === 'ended') return failure('session_ended');
+  if (!isExpired(session, now, timeouts)) return { ok: true, session };
+  return endSession(session, expiryReason(session), now);
 }
 
 /** When the session expires if nothing else happens. */
 export function expiresAt(session: SessionRecord, timeouts: SessionTimeouts): number {
   if (!session.everJoined) return session.createdAt + timeouts.unusedTtlMs;
   return session.lastActivityAt + timeouts.idleTtlMs;
+}
+
+/** How long the store keeps a record: until its expiry, and a little past it. */
+export function recordTtlMs(
+  session: SessionRecord,
+  timeouts: SessionTimeouts,
+  now: number,
+): number {
+  return Math.max(1, expiresAt(session, timeouts) - now) + RECORD_SLACK_MS;
 }
 
 export function expiryReason(session: SessionRecord): EndReason {

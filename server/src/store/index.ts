@@ -1,2 +1,13 @@
-export type { AppendResult, PageRecord, SessionRecord, Store } from './store.ts';
-export { MemoryStore } from './memory-store.ts';
+export type {
+  AppendResult,
+  ControlGrant,
+  PageRecord,
+  SessionRecord,
+  SessionTransition,
+  Store,
+  TransitionResult,
+  UpdateOptions,
+  UpdateResult,
+} from './store.ts';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
+export type { CasLoopOptions } from './compare-and-set.ts';

@@ -1,6 +1,15 @@
 /** The single-node store: plain maps, with expiry checked lazily and by a sweep. */
 import type { PageBatch, PageSnapshot } from '../protocol/index.ts';
-import type { AppendResult, PageRecord, SessionRecord, Store } from './store.ts';
+import { runUpdate, type CasLoopOptions, type CasOutcome } from './compare-and-set.ts';
+import type {
+  AppendResult,
+  PageRecord,
+  SessionRecord,
+  SessionTransition,
+  Store,
+  UpdateOptions,
+  UpdateResult,
+} from './store.ts';
 
 interface Entry {
   session: SessionRecord;
@@ -8,19 +17,27 @@ interface Entry {
   page: PageRecord;
 }
 
+export interface MemoryStoreOptions {
+  /** The update loop's settings; tests set `beforeWrite` to widen the race window. */
+  updates?: CasLoopOptions;
+}
+
 export class MemoryStore implements Store {
   private readonly sessions = new Map<string, Entry>();
   private readonly codes = new Map<string, string>();
   private readonly counters = new Map<string, { windowStart: number; count: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly options: MemoryStoreOptions = {},
+  ) {}
 
   async createSession(session: SessionRecord, ttlMs: number): Promise<boolean> {
     const holder = this.codes.get(session.code);
     if (holder !== undefined && this.live(holder)) return false;
     this.codes.set(session.code, session.id);
     this.sessions.set(session.id, {
-      session: structuredClone(session),
+      session: structuredClone({ ...session, version: 1 }),
       expiresAt: this.now() + ttlMs,
       page: { snapshot: null, batches: [], lastSeq: 0 },
     });
@@ -37,19 +54,21 @@ export class MemoryStore implements Store {
     return id !== undefined && this.live(id) ? id : null;
   }
 
-  async saveSession(session: SessionRecord, ttlMs: number): Promise<void> {
-    const entry = this.live(session.id);
-    if (!entry) return;
-    entry.session = structuredClone(session);
-    entry.expiresAt = this.now() + ttlMs;
-  }
-
-  async deleteSession(id: string): Promise<boolean> {
-    const entry = this.sessions.get(id);
-    if (!entry) return false;
-    this.sessions.delete(id);
-    if (this.codes.get(entry.session.code) === id) this.codes.delete(entry.session.code);
-    return true;
+  /**
+   * The same read, compare-and-set and retry as Redis. Without `beforeWrite` nothing can come
+   * between the read and the write on one event loop, but the contract is the same.
+   */
+  update(id: string, transition: SessionTransition, options: UpdateOptions): Promise<UpdateResult> {
+    return runUpdate(
+      {
+        read: (key) => this.getSession(key),
+        compareAndSet: async (previous, next, ttlMs) => this.compareAndSet(previous, next, ttlMs),
+      },
+      id,
+      transition,
+      options,
+      this.options.updates,
+    );
   }
 
   async listSessionIds(): Promise<string[]> {
@@ -102,13 +121,35 @@ export class MemoryStore implements Store {
     this.counters.clear();
   }
 
+  private compareAndSet(
+    previous: SessionRecord,
+    next: SessionRecord | null,
+    ttlMs: number,
+  ): CasOutcome {
+    const { id } = previous;
+    const entry = this.live(id);
+    if (!entry) return 'gone';
+    if (entry.session.version !== previous.version) return 'conflict';
+    if (next === null) {
+      this.remove(id, entry);
+      return 'written';
+    }
+    entry.session = structuredClone(next);
+    entry.expiresAt = this.now() + ttlMs;
+    return 'written';
+  }
+
+  private remove(id: string, entry: Entry): void {
+    this.sessions.delete(id);
+    if (this.codes.get(entry.session.code) === id) this.codes.delete(entry.session.code);
+  }
+
   /** The entry when present and not expired; an expired one is removed on the way. */
   private live(id: string): Entry | undefined {
     const entry = this.sessions.get(id);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
-      this.sessions.delete(id);
-      if (this.codes.get(entry.session.code) === id) this.codes.delete(entry.session.code);
+      this.remove(id, entry);
       return undefined;
     }
     return entry;

@@ -5,7 +5,16 @@
  */
 import type { Redis } from 'ioredis';
 import type { PageBatch, PageSnapshot } from '../protocol/index.ts';
-import type { AppendResult, PageRecord, SessionRecord, Store } from './store.ts';
+import { runUpdate, type CasLoopOptions, type CasOutcome } from './compare-and-set.ts';
+import type {
+  AppendResult,
+  PageRecord,
+  SessionRecord,
+  SessionTransition,
+  Store,
+  UpdateOptions,
+  UpdateResult,
+} from './store.ts';
 
 export interface RedisStoreOptions {
   /** Key prefix, so that several installations may share one Redis. Default `tandem:`. */
@@ -14,6 +23,8 @@ export interface RedisStoreOptions {
   pageTtlMs: number;
   /** Bound on a PING for readiness. Default 1 s. */
   healthTimeoutMs?: number;
+  /** The update loop's settings; tests set `beforeWrite` to widen the race window. */
+  updates?: CasLoopOptions;
 }
 
 // KEYS: snapshot, batches, seq, session. ARGV: seq, snapshot JSON, ttl ms.
@@ -46,6 +57,35 @@ redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 return 1`;
 
+// KEYS: session, code, index, snapshot, batches, seq. ARGV: id, expected version, next record
+// JSON ('' removes the session, its code and its page), ttl ms, index score (expiry).
+// Returns 1 written, 0 gone, -1 another version. The version is read from the stored JSON: a
+// record of a node that predates versions counts as version 0.
+const UPDATE_SESSION = `
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+local version = cjson.decode(current)['version']
+if type(version) ~= 'number' then version = 0 end
+if version ~= tonumber(ARGV[2]) then return -1 end
+local ours = redis.call('GET', KEYS[2]) == ARGV[1]
+if ARGV[3] == '' then
+  redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[6])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  if ours then redis.call('DEL', KEYS[2]) end
+  return 1
+end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+if ours then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
+redis.call('ZADD', KEYS[3], 'XX', ARGV[5], ARGV[1])
+return 1`;
+
+/** A stored record, with the fields that records of older nodes lack filled in. */
+function parseRecord(json: string): SessionRecord {
+  const record = JSON.parse(json) as Partial<SessionRecord> &
+    Omit<SessionRecord, 'version' | 'control'>;
+  return { ...record, version: record.version ?? 0, control: record.control ?? null };
+}
+
 export class RedisStore implements Store {
   private readonly prefix: string;
   private readonly healthTimeoutMs: number;
@@ -60,6 +100,7 @@ export class RedisStore implements Store {
     redis.defineCommand('tandemPutSnapshot', { numberOfKeys: 4, lua: PUT_SNAPSHOT });
     redis.defineCommand('tandemAppendBatch', { numberOfKeys: 3, lua: APPEND_BATCH });
     redis.defineCommand('tandemCreateSession', { numberOfKeys: 3, lua: CREATE_SESSION });
+    redis.defineCommand('tandemUpdateSession', { numberOfKeys: 6, lua: UPDATE_SESSION });
   }
 
   private key(...parts: string[]): string {
@@ -86,48 +127,50 @@ export class RedisStore implements Store {
     const created = await this.call(
       'tandemCreateSession',
       [this.key('code', session.code), this.key('session', session.id), this.key('sessions')],
-      [session.id, JSON.stringify(session), Math.ceil(ttlMs), this.now() + ttlMs],
+      [
+        session.id,
+        JSON.stringify({ ...session, version: 1 }),
+        Math.ceil(ttlMs),
+        this.now() + ttlMs,
+      ],
     );
     return created === 1;
   }
 
   async getSession(id: string): Promise<SessionRecord | null> {
     const json = await this.redis.get(this.key('session', id));
-    return json === null ? null : (JSON.parse(json) as SessionRecord);
+    return json === null ? null : parseRecord(json);
   }
 
   async findSessionIdByCode(code: string): Promise<string | null> {
     return this.redis.get(this.key('code', code));
   }
 
-  async saveSession(session: SessionRecord, ttlMs: number): Promise<void> {
-    const ttl = Math.ceil(ttlMs);
-    // XX: a record that expired or was deleted meanwhile stays gone.
-    await this.redis
-      .multi()
-      .set(this.key('session', session.id), JSON.stringify(session), 'PX', ttl, 'XX')
-      .pexpire(this.key('code', session.code), ttl)
-      .zadd(this.key('sessions'), 'XX', this.now() + ttlMs, session.id)
-      .exec();
+  update(id: string, transition: SessionTransition, options: UpdateOptions): Promise<UpdateResult> {
+    return runUpdate(
+      {
+        read: (key) => this.getSession(key),
+        compareAndSet: (previous, next, ttlMs) => this.compareAndSet(previous, next, ttlMs),
+      },
+      id,
+      transition,
+      options,
+      this.options.updates,
+    );
   }
 
-  async deleteSession(id: string): Promise<boolean> {
-    const session = await this.getSession(id);
-    const multi = this.redis
-      .multi()
-      .del(this.key('session', id))
-      .del(...this.pageKeys(id))
-      .zrem(this.key('sessions'), id);
-    // The code may already point at a newer session; only a matching one is ours to delete.
-    if (session)
-      multi.eval(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-        1,
-        this.key('code', session.code),
-        id,
-      );
-    const results = await multi.exec();
-    return results?.[0]?.[1] === 1;
+  private async compareAndSet(
+    previous: SessionRecord,
+    next: SessionRecord | null,
+    ttlMs: number,
+  ): Promise<CasOutcome> {
+    const { id, code, version } = previous;
+    const result = await this.call(
+      'tandemUpdateSession',
+      [this.key('session', id), this.key('code', code), this.key('sessions'), ...this.pageKeys(id)],
+      [id, version, next ? JSON.stringify(next) : '', Math.ceil(ttlMs), this.now() + ttlMs],
+    );
+    return result === 1 ? 'written' : result === 0 ? 'gone' : 'conflict';
   }
 
   async listSessionIds(): Promise<string[]> {

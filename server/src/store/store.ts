@@ -1,17 +1,37 @@
 /**
  * Where session state lives. One node uses the memory store; a cluster uses Redis so that any node
  * can serve any session. Every method is async so both implementations fit.
+ *
+ * A session's record changes only through {@link Store.update}: a pure transition applied to the
+ * current record and written back only if nobody wrote in between (compare-and-set on its
+ * version), retried on conflict. No caller ever writes a record it read earlier.
  */
 import type {
   EndReason,
+  Failure,
   PageBatch,
   PageSnapshot,
   Participant,
   SessionStatus,
 } from '../protocol/index.ts';
 
+/** Who controls the customer's page: an agent that asked, or one the customer allowed. */
+export interface ControlGrant {
+  /** The agent's participant id in the session. */
+  agentId: string;
+  name: string;
+  state: 'requested' | 'granted';
+  /** When the request was made or granted (ms since epoch). */
+  since: number;
+}
+
 export interface SessionRecord {
   id: string;
+  /**
+   * Bumped by the store on every write; an update writes only over the version it read. A new
+   * record starts at 1 (the store sets it); 0 is a record written before versions existed.
+   */
+  version: number;
   code: string;
   status: SessionStatus;
   createdAt: number;
@@ -25,8 +45,42 @@ export interface SessionRecord {
   customerConnected: boolean;
   /** True once any agent joined: an unused session expires sooner. */
   everJoined: boolean;
+  /** Who asked for or holds control of the page; null when nobody. */
+  control: ControlGrant | null;
   endedReason?: EndReason;
 }
+
+/**
+ * What a transition decides about the current record: the next one (the very same object when
+ * nothing changes, so nothing is written), the next one and the record's removal (the session
+ * ended), or a refusal with its code.
+ */
+export type TransitionResult = { ok: true; session: SessionRecord; remove?: boolean } | Failure;
+
+/** A pure change of one session record. It may run more than once (on conflict), so no effects. */
+export type SessionTransition = (current: SessionRecord) => TransitionResult;
+
+export interface UpdateOptions {
+  /** How long the store keeps the record written (its expiry plus slack). */
+  ttlMs(next: SessionRecord): number;
+}
+
+/**
+ * The outcome of an update: the record as now stored (or as it was when removed) and the one it
+ * replaced, or a failure: the transition's own, `session_ended` when there is no such record, or
+ * `session_busy` when it kept changing under every attempt.
+ */
+export type UpdateResult =
+  | {
+      ok: true;
+      session: SessionRecord;
+      previous: SessionRecord;
+      /** False when the transition changed nothing and nothing was written. */
+      written: boolean;
+      /** True when the update removed the session (and its code and page). */
+      removed: boolean;
+    }
+  | Failure;
 
 /** The latest snapshot and the batches after it: enough for a newly joined agent to catch up. */
 export interface PageRecord {
@@ -39,14 +93,19 @@ export interface PageRecord {
 export type AppendResult = { ok: true; count: number } | { ok: false; lastSeq: number };
 
 export interface Store {
-  /** Stores a new session; false when its code is already taken. */
+  /**
+   * Stores a new session at version 1; false when its code is already taken. The only write
+   * that is not an update: there is no record yet to compare with.
+   */
   createSession(session: SessionRecord, ttlMs: number): Promise<boolean>;
   getSession(id: string): Promise<SessionRecord | null>;
   findSessionIdByCode(code: string): Promise<string | null>;
-  /** Replaces a session's record and its time to live. */
-  saveSession(session: SessionRecord, ttlMs: number): Promise<void>;
-  /** Forgets a session, its code and its page; true only for the caller that removed it. */
-  deleteSession(id: string): Promise<boolean>;
+  /**
+   * Applies `transition` to the session's current record and writes the result only over the
+   * version it read (removing the session, its code and its page when the transition says so);
+   * on a conflicting write it reads again and retries.
+   */
+  update(id: string, transition: SessionTransition, options: UpdateOptions): Promise<UpdateResult>;
   listSessionIds(): Promise<string[]>;
   /**
    * Keeps a snapshot as the session's page, dropping older batches, when its seq is after the

@@ -4,14 +4,14 @@ import type { Namespace, Socket } from 'socket.io';
 import { parseJoinRequest, parsePointer } from '../protocol/validate.ts';
 import { identityOf } from '../security/agent-access.ts';
 import { listSessions } from '../security/supervision.ts';
-import { attachAgentControl, releaseControlOf } from '../session/control-handlers.ts';
+import { announceControl, attachAgentControl } from '../session/control-handlers.ts';
 import { parseEmpty, parseWatchRequest } from '../session/control-parse.ts';
 import type { SessionRecord } from '../store/index.ts';
 import type { PageRecord } from '../store/index.ts';
 import { agentsRoom, announceEnded, announceState, customerRoom } from './rooms.ts';
 import type { NamespaceDeps } from './customer-namespace.ts';
 import { openConnection } from './connection.ts';
-import { statusOf } from '../session/control.ts';
+import { sameControl, statusOf } from '../session/control.ts';
 
 export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void {
   const { sessions, namespaces, log, metrics } = deps;
@@ -37,9 +37,20 @@ export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void 
       if (!sessionId || !agentId) return;
       data.sessionId = undefined;
       void socket.leave(agentsRoom(sessionId));
-      if (deps.control) await releaseControlOf(deps.control, namespaces, sessionId, agentId);
-      const session = await sessions.leave(sessionId, agentId);
-      if (session) announceState(namespaces, session);
+      const result = await sessions.leave(sessionId, agentId);
+      if (result.ok) {
+        // Control the agent held or asked for ended in the same write as its leaving.
+        if (deps.control && !sameControl(result.previous, result.session)) {
+          deps.control.audit('control.released', {
+            session: sessionId,
+            agent: identityOf(socket)?.id,
+            participant: agentId,
+            reason: 'left',
+          });
+          announceControl(namespaces, sessionId, statusOf(result.session));
+        }
+        announceState(namespaces, result.session);
+      }
       deps.audit?.('agent.left', { session: sessionId, agent: identityOf(socket)?.id });
     };
 
@@ -107,11 +118,7 @@ export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void 
         return guard.drop('session:watch', 'session_not_found', 'no such session', ack);
       if (data.sessionId) await leave();
       const agent = { id: data.agentId ?? randomUUID(), name: identityOf(socket)?.name ?? 'Agent' };
-      const result = await sessions.join(
-        { protocol: req.protocol, code: target.code },
-        agent,
-        deps.addressOf(socket),
-      );
+      const result = await sessions.watch(req, agent);
       if (!result.ok) return guard.drop('session:watch', result.code, result.message, ack);
       await enter(result.session, agent, ack, 'supervisor');
     });

@@ -191,7 +191,7 @@ export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): vo
       if (!sessionId) return;
       void sessions
         .customerLeft(sessionId)
-        .then((session) => session && announceState(namespaces, session))
+        .then((result) => result.ok && announceState(namespaces, result.session))
         .catch((error: unknown) =>
           log.error({ err: error, session: sessionId }, 'customer disconnect failed'),
         );
