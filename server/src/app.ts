@@ -6,14 +6,11 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
-import { PagePipeline } from './dom/pipeline.ts';
-import { createRewriteUrlsStep } from './dom/rewrite-urls.ts';
+import { setUpPagePipeline } from './dom/setup.ts';
 import { setUpResourceProxy } from './proxy/index.ts';
-import { RestrictionsStep } from './dom/restrictions.ts';
 import { createAgentSecurity } from './security/agent-security.ts';
 import { controlPolicyFrom } from './session/control-policy.ts';
 import { ControlService } from './session/control-service.ts';
-import { SanitizeStep } from './dom/sanitize.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from './protocol/index.ts';
@@ -134,12 +131,10 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   const { server, reloader } = await createListener(config, app.callback(), log, metrics);
 
   // Sanitize first (nothing active), then the DOM restrictions (mask what slipped through).
-  const domRestrictions = new RestrictionsStep(config['dom-restrictions']);
-  const pipeline = new PagePipeline([
-    new SanitizeStep(),
-    domRestrictions,
-    createRewriteUrlsStep(resources.signer),
-  ]);
+  const { pipeline, restrictions: domRestrictions } = setUpPagePipeline(
+    config['dom-restrictions'],
+    { signer: resources.signer, registry: metrics.registry, log, env: process.env },
+  );
   const inFlight = new InFlight();
   // Control is refused on nodes the restrictions step knows as read-only or masked.
   const control = new ControlService({

@@ -3,6 +3,7 @@
  * URL must be on an allowlist (sanitize-lists.ts). Pure: returns fresh nodes, never edits input.
  */
 import type { DocumentNode, ElementNode, SerializedNode, TextNode } from '../protocol/index.ts';
+import { isConsoleOwnedAttribute } from '../protocol/owned-attributes.ts';
 import {
   DROPPED_TAGS,
   HTML_ATTRIBUTES,
@@ -93,8 +94,9 @@ export function sanitizeAttribute(
   const space = kind.slice(0, kind.indexOf(':')) as Namespace;
   const lower = name.toLowerCase();
   if (!isAllowedName(space, lower)) return null;
-  // The console builds frames itself; a page's frame source or sandbox must never apply.
-  if (kind === 'html:iframe' && (lower === 'src' || lower === 'allow')) return null;
+  // The console builds frames (and canvas stand-ins) itself; a page's frame source, sandbox or
+  // stand-in image must never apply.
+  if (space === 'html' && isConsoleOwnedAttribute(kind.slice(5), lower)) return null;
   // Inert without http-equiv (never kept), but a refresh target has no business here either.
   if (kind === 'html:meta' && lower === 'content') {
     return value.length > 1024 || /url\s*=|[a-z]script:/i.test(value) ? null : value;

@@ -218,6 +218,56 @@ describe('SanitizeStep', () => {
     ]);
   });
 
+  it('refuses every operation on an attribute the console owns, and reports each', () => {
+    const refused: unknown[] = [];
+    const step = new SanitizeStep({ onRefused: (r) => refused.push(r) });
+    const snapshot = step.snapshot(
+      ctx,
+      page([
+        element(10, 'iframe', {
+          sandbox: '',
+          src: 'https://a.test/',
+          referrerpolicy: 'unsafe-url',
+        }),
+        element(11, 'canvas', { src: 'https://evil.test/x.png', 'data-tandem-canvas': '' }),
+        element(12, 'img', { src: 'https://a.test/i.png' }),
+      ]),
+    );
+    // In a snapshot the page's own values of these attributes never arrive either.
+    assert.deepEqual(
+      body(snapshot).map((node) => ({ ...(node as ElementNode).attrs })),
+      [{}, {}, { src: 'https://a.test/i.png' }],
+    );
+    const owned: MutationOp[] = [
+      { op: 'attr', id: 10, name: 'sandbox', value: null },
+      { op: 'attr', id: 10, name: 'SANDBOX', value: 'allow-scripts allow-same-origin' },
+      { op: 'attr', id: 10, name: 'src', value: 'https://evil.test/' },
+      { op: 'attr', id: 10, name: 'src', value: null },
+      { op: 'attr', id: 10, name: 'srcdoc', value: '<script>alert(1)</script>' },
+      { op: 'attr', id: 10, name: 'allow', value: 'camera' },
+      { op: 'attr', id: 10, name: 'csp', value: "script-src 'unsafe-inline'" },
+      { op: 'attr', id: 10, name: 'referrerpolicy', value: 'unsafe-url' },
+      { op: 'attr', id: 11, name: 'src', value: 'https://evil.test/x.png' },
+      { op: 'attr', id: 11, name: 'srcset', value: 'https://evil.test/x.png 1x' },
+      { op: 'attr', id: 12, name: 'data-tandem-canvas', value: '' },
+      { op: 'attr', id: 11, name: 'data-tandem-canvas', value: null },
+    ];
+    const kept: MutationOp[] = [
+      { op: 'attr', id: 10, name: 'title', value: 'frame' },
+      { op: 'attr', id: 12, name: 'src', value: 'https://a.test/j.png' },
+      { op: 'attr', id: 12, name: 'src', value: null },
+    ];
+    const out = step.batch(ctx, { seq: 2, sentAt: 0, ops: [...owned, ...kept] });
+    assert.deepEqual(out.ops, kept);
+    assert.equal(refused.length, owned.length);
+    assert.deepEqual(refused[0], {
+      sessionId: 's1',
+      reason: 'owned_attribute',
+      op: 'attr',
+      name: 'sandbox',
+    });
+  });
+
   it('sends no operation before a snapshot', () => {
     const step = new SanitizeStep();
     const out = step.batch(ctx, { seq: 1, sentAt: 0, ops: [{ op: 'remove', id: 3 }] });

@@ -6,6 +6,7 @@
  * that node's kind (an `href` on `<use>`, CSS only for `<style>`, a bitmap only for `<canvas>`).
  */
 import type { MutationOp, NodeId, PageBatch, PageSnapshot } from '../protocol/index.ts';
+import { isConsoleOwnedAttribute } from '../protocol/owned-attributes.ts';
 import type { PageContext, PageStep } from './pipeline.ts';
 import {
   CANVAS_DATA,
@@ -24,9 +25,25 @@ interface SessionNodes {
   children: Map<NodeId, NodeId[]>;
 }
 
+/** Why an operation was refused outright (rather than reduced), for metrics and logs. */
+export type RefusedOpReason = 'owned_attribute';
+
+export interface RefusedOp {
+  sessionId: string;
+  reason: RefusedOpReason;
+  /** The operation's kind and, for attributes, the attribute's name (never its value). */
+  op: MutationOp['op'];
+  name?: string;
+}
+
 export interface SanitizeStepOptions {
   /** Called with how many operations or nodes a message lost, for metrics. Default: nothing. */
   onDropped?: (sessionId: string, count: number) => void;
+  /**
+   * Called for each operation refused because it attacks the console itself (an attribute the
+   * console owns), once per operation. Default: nothing.
+   */
+  onRefused?: (refused: RefusedOp) => void;
 }
 
 function httpBase(url: string): string | undefined {
@@ -61,7 +78,7 @@ export class SanitizeStep implements PageStep {
     if (!state) return { ...batch, ops: [] };
     const ops: MutationOp[] = [];
     for (const op of batch.ops) {
-      const safe = this.op(state, op);
+      const safe = this.op(ctx, state, op);
       if (safe) ops.push(safe);
     }
     if (ops.length < batch.ops.length) {
@@ -97,7 +114,7 @@ export class SanitizeStep implements PageStep {
     }
   }
 
-  private op(state: SessionNodes, op: MutationOp): MutationOp | null {
+  private op(ctx: PageContext, state: SessionNodes, op: MutationOp): MutationOp | null {
     if (op.op === 'viewport') return op;
     const target = op.op === 'add' ? op.parent : op.id;
     const kind = state.kinds.get(target);
@@ -115,6 +132,17 @@ export class SanitizeStep implements PageStep {
         return op;
       case 'attr': {
         if (kind === '#text' || kind === '#document') return null;
+        // Neither a removal nor a new value: the console's sandbox, frame source and stand-ins
+        // are its own (a page removing `sandbox` from its iframe must not unsandbox ours).
+        if (kind.startsWith('html:') && isConsoleOwnedAttribute(kind.slice(5), op.name)) {
+          this.options.onRefused?.({
+            sessionId: ctx.sessionId,
+            reason: 'owned_attribute',
+            op: op.op,
+            name: op.name.slice(0, 64),
+          });
+          return null;
+        }
         if (op.value === null) return op;
         const value = sanitizeAttribute(kind, op.name, op.value, state.base);
         // Most values pass unchanged: no copy of the operation then.

@@ -6,3 +6,4 @@ export * from './limits.ts';
 export * from './restrictions.ts';
 export * from './control-keys.ts';
 export * from './reconnect.ts';
+export * from './owned-attributes.ts';

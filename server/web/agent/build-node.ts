@@ -8,7 +8,8 @@ import type {
   NodeId,
   SerializedNode,
 } from '../../src/protocol/index.ts';
-import { isAllowedAttribute, isAllowedElement } from './policy.ts';
+import { CANVAS_STAND_IN_ATTRIBUTE } from '../../src/protocol/owned-attributes.ts';
+import { isAllowedAttribute, isAllowedElement, isAllowedRemoval } from './policy.ts';
 import { svgTagName } from './svg-names.ts';
 
 export const HTML_NS = 'http://www.w3.org/1999/xhtml';
@@ -28,7 +29,7 @@ export interface BuildContext {
  * Marks the `<img>` that stands in for a `<canvas>`: in a frame without scripts a canvas shows
  * its fallback content, never its bitmap, so the bitmap is shown as an image instead.
  */
-export const CANVAS_ATTRIBUTE = 'data-tandem-canvas';
+export const CANVAS_ATTRIBUTE = CANVAS_STAND_IN_ATTRIBUTE;
 
 /** Shows a canvas bitmap (a PNG data URL) in its stand-in image. */
 export function setCanvasImage(el: Element, data: string): void {
@@ -37,9 +38,15 @@ export function setCanvasImage(el: Element, data: string): void {
   }
 }
 
+/** What the policy judges an element as: its HTML name, `canvas` for a stand-in, null for SVG/MathML. */
+function policyTag(el: Element): string | null {
+  if (el.namespaceURI !== HTML_NS) return null;
+  return el.hasAttribute(CANVAS_ATTRIBUTE) ? 'canvas' : el.localName.toLowerCase();
+}
+
 /** Sets one attribute, if the policy allows it; returns whether it was set. */
 export function setAttribute(el: Element, name: string, value: string): boolean {
-  if (!isAllowedAttribute(el.localName.toLowerCase(), name, value)) return false;
+  if (!isAllowedAttribute(policyTag(el), name, value)) return false;
   try {
     if (name.startsWith('xlink:')) el.setAttributeNS(XLINK_NS, name, value);
     else if (name.startsWith('xml:')) el.setAttributeNS(XML_NS, name, value);
@@ -50,7 +57,9 @@ export function setAttribute(el: Element, name: string, value: string): boolean 
   }
 }
 
+/** Removes one attribute a page operation named, unless the console owns it. */
 export function removeAttribute(el: Element, name: string): void {
+  if (!isAllowedRemoval(policyTag(el), name)) return;
   if (name.startsWith('xlink:')) el.removeAttributeNS(XLINK_NS, name.slice(6));
   else el.removeAttribute(name);
 }

@@ -2,6 +2,7 @@
  * What the console refuses to build, whatever the server sent. The server sanitizes and the frame
  * runs no scripts; this is the third layer and must hold on its own.
  */
+import { isConsoleOwnedAttribute } from '../../src/protocol/owned-attributes.ts';
 
 /** Elements never created: scripts, plugins, and what could navigate or re-base the frame. */
 const BLOCKED_TAGS = new Set([
@@ -50,14 +51,20 @@ export function isAllowedElement(tag: string, attrs: Record<string, string>): bo
   return true;
 }
 
-/** Whether an attribute may be set; `tag` is the lower-case element name. */
-export function isAllowedAttribute(tag: string, name: string, value: string): boolean {
+/**
+ * Whether an attribute may be set; `tag` is the lower-case local name of an HTML element
+ * (`canvas` for a canvas's stand-in image), or null for SVG and MathML.
+ */
+export function isAllowedAttribute(tag: string | null, name: string, value: string): boolean {
   const lower = name.toLowerCase();
   if (lower.startsWith('on') || lower === 'srcdoc') return false;
-  // The console sets a frame's src and sandbox itself; the page's must never apply.
-  if ((tag === 'iframe' || tag === 'frame') && ['src', 'sandbox', 'allow'].includes(lower)) {
-    return false;
-  }
+  // The console sets a frame's src and sandbox (and a stand-in's image) itself.
+  if (tag !== null && isConsoleOwnedAttribute(tag, lower)) return false;
   if ((URL_ATTRIBUTES.has(lower) || lower === 'srcset') && isScriptUrl(value)) return false;
   return true;
+}
+
+/** Whether a page operation may remove an attribute: never one the console owns. */
+export function isAllowedRemoval(tag: string | null, name: string): boolean {
+  return tag === null || !isConsoleOwnedAttribute(tag, name);
 }

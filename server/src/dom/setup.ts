@@ -1,0 +1,60 @@
+/**
+ * The node's page pipeline: sanitize first (nothing active), then the DOM restrictions (mask what
+ * slipped through), then rewrite resource URLs (through the proxy). Refusals are counted and
+ * logged here.
+ *
+ * One test-only switch, never a config option (the schema has no such key):
+ * `TANDEM_TEST_UNSAFE_NO_SANITIZER=1` in the node's environment leaves the sanitize step out, so
+ * that a browser test can show that the agent frame's sandbox and CSP hold on their own. The node
+ * logs a warning at start when it is set.
+ */
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from '../observability/logger.ts';
+import type { ResourceSigner } from '../proxy/signing.ts';
+import { PagePipeline, type PageStep } from './pipeline.ts';
+import { RestrictionsStep, type RestrictionsConfig } from './restrictions.ts';
+import { createRewriteUrlsStep } from './rewrite-urls.ts';
+import { SanitizeStep } from './sanitize.ts';
+
+export const UNSAFE_NO_SANITIZER_ENV = 'TANDEM_TEST_UNSAFE_NO_SANITIZER';
+
+export interface PagePipelineDeps {
+  signer: ResourceSigner;
+  registry: Registry;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface NodePagePipeline {
+  pipeline: PagePipeline;
+  /** The restrictions step, which control asks about read-only and masked nodes. */
+  restrictions: RestrictionsStep;
+}
+
+export function setUpPagePipeline(
+  config: RestrictionsConfig,
+  { signer, registry, log, env }: PagePipelineDeps,
+): NodePagePipeline {
+  const refused = new Counter({
+    name: 'tandem_page_ops_refused_total',
+    help: 'Page operations refused outright by the sanitizer, by reason (owned_attribute: it would change an attribute the agent console owns)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const restrictions = new RestrictionsStep(config);
+  const steps: PageStep[] = [];
+  if (env[UNSAFE_NO_SANITIZER_ENV] === '1') {
+    log.warn({ env: UNSAFE_NO_SANITIZER_ENV }, 'TEST ONLY: the page sanitizer is off');
+  } else {
+    steps.push(
+      new SanitizeStep({
+        onRefused: ({ sessionId, reason, op, name }) => {
+          refused.inc({ reason });
+          log.warn({ session: sessionId, reason, op, name }, 'page operation refused');
+        },
+      }),
+    );
+  }
+  steps.push(restrictions, createRewriteUrlsStep(signer));
+  return { pipeline: new PagePipeline(steps), restrictions };
+}
