@@ -14,8 +14,8 @@ import type {
   PageSnapshot,
   SerializedNode,
 } from '../protocol/index.ts';
-import { rewriteCssUrls } from '../proxy/css-urls.ts';
-import { proxiedSrcset, proxiedUrl } from '../proxy/resource-urls.ts';
+import { rewriteCss as rewriteCssText } from '../proxy/css-urls.ts';
+import { NOTHING, proxiedSrcset, proxiedUrl } from '../proxy/resource-urls.ts';
 import type { ResourceSigner } from '../proxy/signing.ts';
 import type { PageContext, PageStep } from './pipeline.ts';
 
@@ -85,14 +85,17 @@ export function createRewriteUrlsStep(signer: ResourceSigner): PageStep {
   ): string => {
     if (kind === 'url') return proxiedUrl(signer, ctx.sessionId, value, page.base);
     if (kind === 'srcset') return proxiedSrcset(signer, ctx.sessionId, value, page.base);
-    if (kind === 'css' && value.toLowerCase().includes('url(')) return rewriteCss(ctx, page, value);
-    if (kind === 'css' && value.toLowerCase().includes('@import'))
-      return rewriteCss(ctx, page, value);
+    // Without `(` or `@` CSS holds no URL, escaped or not: no tokenizing needed.
+    if (kind === 'css' && /[(@]/.test(value)) return rewriteCss(ctx, page, value);
     return value;
   };
 
+  /** Through the one CSS rewriter; CSS it cannot parse (never past the sanitizer) becomes empty. */
   const rewriteCss = (ctx: PageContext, page: SessionPage, css: string): string =>
-    rewriteCssUrls(css, (raw) => proxiedUrl(signer, ctx.sessionId, raw, page.base));
+    rewriteCssText(css, (raw) => {
+      const url = proxiedUrl(signer, ctx.sessionId, raw, page.base);
+      return url === NOTHING ? null : url;
+    }) ?? '';
 
   const rewriteNode = (
     ctx: PageContext,

@@ -109,7 +109,8 @@ export function sanitizeAttribute(
     return sanitizeUrl(value, urlKind, base);
   }
   // SVG presentation attributes can hold `url(...)`: they are CSS values.
-  if (space === 'svg' && /url\s*\(|expression|binding/i.test(value)) return sanitizeCss(value);
+  // A function (`url(`, `u\72l(`, `expression(`) needs a `(`; an escape may hide its name.
+  if (space === 'svg' && /[(\\]/.test(value)) return sanitizeCss(value);
   return value;
 }
 

@@ -4,6 +4,7 @@
  * newlines and control characters ignored in schemes; CSS escapes and comments resolved), so
  * that obfuscated `jav&#x09;ascript:` or `\6a avascript:` forms are caught.
  */
+import { rewriteCss, type CssUrlKind } from '../proxy/css-urls.ts';
 import { CSS_DATA, DATA_IMAGE, URL_SCHEMES } from './sanitize-lists.ts';
 
 export type UrlKind = 'link' | 'image';
@@ -49,60 +50,22 @@ export function sanitizeSrcset(value: string, base: string | undefined): string 
   return out.length > 0 ? out.join(', ') : null;
 }
 
-/** CSS as a browser reads it for the checks: comments gone, escapes resolved, lower case. */
-export function normalizeCss(css: string): string {
-  return (
-    css
-      .replace(/\/\*[\s\S]*?(?:\*\/|$)/g, '')
-      .replace(/\\([0-9a-f]{1,6})\s?/gi, (_, hex: string) => {
-        const code = Number.parseInt(hex, 16);
-        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
-      })
-      .replace(/\\(?:\r\n|[\n\r\f])/g, '')
-      .replace(/\\(.)/g, '$1')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\s\u0000-\u001f]+/g, '')
-      .toLowerCase()
-  );
+/** Whether a URL found in CSS may stay: http(s), relative, a fragment, or an inert `data:` image or font. */
+function isInertCssUrl(url: string, kind: CssUrlKind): boolean {
+  const compact = url.replace(URL_IGNORED, '').replace(URL_TRIMMED, '');
+  const scheme = SCHEME.exec(compact)?.[1]?.toLowerCase();
+  if (scheme === undefined) return !/[\\]/.test(compact);
+  if (scheme === 'data') return kind !== 'import' && CSS_DATA.test(compact);
+  return scheme === 'http' || scheme === 'https';
 }
-
-/** Constructs that run script or bind behaviour in some browser, or load something non-inert. */
-const CSS_DANGER =
-  /expression\(|-moz-binding|behavior:|behaviour:|javascript:|vbscript:|livescript:|mocha:|-o-link|@import["']?(?!https?:)[a-z][a-z0-9+.-]*:|\burl\(["']?(?!https?:|data:|#|\/|\.)[a-z][a-z0-9+.-]*:/;
-
-/** Whether every `url(...)` and `@import` in (normalized) CSS points somewhere inert. */
-function hasOnlySafeUrls(normalized: string): boolean {
-  for (const match of normalized.matchAll(/url\(["']?([^"')]*)/g)) {
-    const url = match[1] ?? '';
-    if (url.startsWith('data:') && !CSS_DATA.test(url)) return false;
-  }
-  for (const match of normalized.matchAll(/@import["']([^"']*)/g)) {
-    if ((match[1] ?? '').startsWith('data:')) return false;
-  }
-  return true;
-}
-
-function isSafeCss(css: string): boolean {
-  const normalized = normalizeCss(css);
-  return !CSS_DANGER.test(normalized) && hasOnlySafeUrls(normalized);
-}
-
-const URL_TOKEN = /url\(\s*(["']?)([^"')]*)\1\s*\)/gi;
 
 /**
- * CSS to keep for a `style` attribute or a `<style>` sheet, or null. Unsafe `url()`s and
- * behaviour bindings are neutralized in place; if anything unsafe is left (an escaped form the
- * rewrite cannot see), the whole text is refused.
+ * CSS to keep for a `style` attribute, a `<style>` sheet or an SVG presentation attribute, or
+ * null when it cannot be parsed. It goes through the server's one CSS rewriter (proxy/css-urls.ts):
+ * URLs with a script or other non-inert scheme are removed (`url()` becomes `none`, an `@import`
+ * goes), and legacy script bindings are renamed to inert custom properties. The rewrite step
+ * then maps what is left to the proxy, through the same rewriter.
  */
 export function sanitizeCss(css: string): string | null {
-  if (isSafeCss(css)) return css;
-  const repaired = css
-    .replace(URL_TOKEN, (token, _quote: string, url: string) => {
-      const scheme = SCHEME.exec(url.trim())?.[1]?.toLowerCase();
-      if (scheme === undefined || scheme === 'http' || scheme === 'https') return token;
-      return scheme === 'data' && CSS_DATA.test(url.trim()) ? token : 'url()';
-    })
-    .replace(/expression\s*\(/gi, 'invalid(')
-    .replace(/-moz-binding|behaviou?r\s*:|-o-link/gi, '--tandem-removed');
-  return isSafeCss(repaired) ? repaired : null;
+  return rewriteCss(css, (url, kind) => (isInertCssUrl(url, kind) ? url : null));
 }

@@ -7,11 +7,11 @@
 import type { Logger } from '../observability/logger.ts';
 import type { Store } from '../store/index.ts';
 import { freshnessMs, type CachedResource, type ResourceCache } from './cache.ts';
-import { rewriteCssUrls } from './css-urls.ts';
+import { rewriteCss } from './css-urls.ts';
 import { PROXY_ERRORS, statusOf, type ProxyFailure } from './errors.ts';
 import { fetchResource, type FetchPolicy } from './fetch-resource.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
-import { proxiedUrl } from './resource-urls.ts';
+import { NOTHING, proxiedUrl } from './resource-urls.ts';
 import { parseProxyPath, type ResourceSigner } from './signing.ts';
 
 export interface ProxyResponse {
@@ -145,9 +145,12 @@ export function createResourceProxy(options: ResourceProxyOptions): ResourceProx
 
       let body: Buffer | string = loaded.body;
       if (loaded.type.kind === 'css') {
-        body = rewriteCssUrls(loaded.body.toString('utf8'), (raw) =>
-          proxiedUrl(signer, sessionId, raw, loaded.url),
-        );
+        // Through the one CSS rewriter; a sheet it cannot parse is served empty.
+        body =
+          rewriteCss(loaded.body.toString('utf8'), (raw) => {
+            const url = proxiedUrl(signer, sessionId, raw, loaded.url);
+            return url === NOTHING ? null : url;
+          }) ?? '';
       }
       const remaining = Math.floor(Math.min(loaded.expiresAt, verified.expiresAt) - now()) / 1000;
       metrics.requests.inc({ outcome: 'served' });
