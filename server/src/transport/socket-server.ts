@@ -2,6 +2,13 @@
 import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from '../protocol/index.ts';
+import {
+  AGENT_FRAMES,
+  CUSTOMER_FRAMES,
+  FRAME_LIMITS,
+  type FrameBound,
+} from '../protocol/frame-limits.ts';
+import { createBoundedParser } from './bounded-parser.ts';
 import { requireAgentAuth } from '../security/agent-access.ts';
 import type { TokenVerifier } from '../security/agent-tokens.ts';
 import { isAllowedOrigin } from '../security/origins.ts';
@@ -55,7 +62,21 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
   };
   const io = new Server(http, {
     serveClient: false,
-    maxHttpBufferSize: options.maxMessageBytes,
+    // Every frame is checked against the protocol's bounds before Socket.IO dispatches it.
+    parser: createBoundedParser({
+      rules: {
+        table: new Map<string, Readonly<Record<string, FrameBound>>>([
+          [CUSTOMER_NAMESPACE, CUSTOMER_FRAMES],
+          [AGENT_NAMESPACE, AGENT_FRAMES],
+        ]),
+        pageBytes: options.maxMessageBytes,
+      },
+      log,
+      metrics,
+    }),
+    // The largest message the protocol has (a page event), with Socket.IO's framing; the parser
+    // then bounds each event to its own size.
+    maxHttpBufferSize: options.maxMessageBytes + FRAME_LIMITS.framingBytes,
     pingInterval: 20_000,
     pingTimeout: 20_000,
     // Preflight answers for pages on allowlisted origins (same-origin pages need none).
