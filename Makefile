@@ -36,7 +36,7 @@ check: node_modules ## Lint, format check and typecheck
 
 .PHONY: unit
 unit: node_modules ## Unit tests beside the code
-	$(NODE_TEST) $$(find server/src server/web operator/src -name '*.test.ts' | sort)
+	$(NODE_TEST) $$(find server/src server/web operator/src bench -name '*.test.ts' | sort)
 
 .PHONY: e2e
 e2e: build system-deps ## End-to-end tests in real Chromium
@@ -48,7 +48,7 @@ bench: system-deps node_modules build ## Benchmark suite against ws, Socket.IO, 
 
 .PHONY: test
 test: system-deps node_modules check build testbed ## Install what tests need, then run every test
-	$(NODE_TEST) $$(find server/src server/web operator/src test -name '*.test.ts' | sort)
+	$(NODE_TEST) $$(find server/src server/web operator/src bench test -name '*.test.ts' | sort)
 
 # --- Control-plane testbed: a real Kubernetes API server for the operator's tests -----------------
 # See testbed/README.md. Exported so that the tests find the cache `make testbed` filled.

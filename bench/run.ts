@@ -6,8 +6,8 @@
  *   node --import tsx bench/run.ts [--smoke] [--reps N] [--only id,id] [--out DIR]
  *                                  [--tandem-env NAME=VALUE,...] [--tandem-main LABEL=PATH,...]
  *
- * Scenario ids: relay-1-node, relay-2-nodes, saturation, idle, snapshot, mutation, agent-join,
- * resilience. `--tandem-env` adds a second Tandem to the one-node scenarios (relay-1-node,
+ * Scenario ids: relay-1-node, relay-2-nodes, saturation, sessions-per-core, idle, snapshot, mutation,
+ * agent-join, resilience. `--tandem-env` adds a second Tandem to the one-node scenarios (relay-1-node,
  * saturation, idle), its servers started with those environment variables, for an A/B of a
  * runtime switch in one run (e.g. `WS_NO_BUFFER_UTIL=1`). `--tandem-main` adds one Tandem per
  * other build of the server (`before=/tmp/old/server/dist/main.js`: a build of an older commit
@@ -28,6 +28,7 @@ import { generateTrace } from './lib/trace.ts';
 import { runRelayCluster, runRelaySingle } from './scenarios/relay.ts';
 import { runIdle, runSaturation } from './scenarios/capacity.ts';
 import { runBrowserScenarios } from './scenarios/browser.ts';
+import { runSessionsPerCore } from './scenarios/sessions-per-core.ts';
 import { runResilience } from './scenarios/resilience.ts';
 
 const { values } = parseArgs({
@@ -41,7 +42,7 @@ const { values } = parseArgs({
   },
 });
 
-const SERVER_IDS = ['relay-1-node', 'relay-2-nodes', 'saturation', 'idle'];
+const SERVER_IDS = ['relay-1-node', 'relay-2-nodes', 'saturation', 'sessions-per-core', 'idle'];
 const BROWSER_IDS = ['snapshot', 'mutation', 'agent-join'];
 const only = values.only ? new Set(values.only.split(',')) : null;
 const wanted = (id: string): boolean => only === null || only.has(id);
@@ -91,6 +92,7 @@ try {
     ['relay-1-node', () => runRelaySingle(ctx, trace, settings)],
     ['relay-2-nodes', () => runRelayCluster(ctx, trace, settings)],
     ['saturation', () => runSaturation(ctx, trace, settings)],
+    ['sessions-per-core', () => runSessionsPerCore(ctx, trace, settings)],
     ['idle', () => runIdle(ctx, settings)],
   ];
   for (const [id, step] of steps) {

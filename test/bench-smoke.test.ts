@@ -56,6 +56,7 @@ describe('bench smoke run', () => {
       'relay-1-node',
       'relay-2-nodes',
       'saturation',
+      'sessions-per-core',
       'idle',
       'snapshot',
       'mutation',

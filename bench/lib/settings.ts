@@ -11,6 +11,8 @@ export interface BenchSettings {
   saturationSessions: number;
   saturationRates: number[];
   saturationStepMs: number;
+  /** Sessions per core: the session counts ramped through until a bound breaks. */
+  rampSessionCounts: number[];
   /** Idle sockets opened per node. */
   idleSockets: number;
   /** Node counts of the generated pages snapshotted in Chromium. */
@@ -40,6 +42,7 @@ export function settingsFor(smoke: boolean, reps?: number): BenchSettings {
       saturationSessions: 2,
       saturationRates: [200],
       saturationStepMs: 300,
+      rampSessionCounts: [2, 4],
       idleSockets: 20,
       pageSizes: [300],
       joinPageNodes: 300,
@@ -58,6 +61,7 @@ export function settingsFor(smoke: boolean, reps?: number): BenchSettings {
     saturationSessions: 20,
     saturationRates: [4000, 8000, 16000, 24000, 32000, 48000],
     saturationStepMs: 1200,
+    rampSessionCounts: [50, 100, 200, 300, 400, 600, 800, 1000, 1300],
     idleSockets: 3000,
     pageSizes: [1000, 10_000, 50_000, 150_000],
     joinPageNodes: 10_000,
