@@ -14,6 +14,7 @@ import type {
   PageBatch,
   PageSnapshot,
   PointerPosition,
+  ProtocolError,
   ServerToAgentEvents,
   SessionView,
 } from '../../src/protocol/index.ts';
@@ -31,11 +32,14 @@ export interface ConnectionEvents {
   snapshot(snapshot: PageSnapshot): void;
   batch(batch: PageBatch): void;
   pointer(pointer: PointerPosition): void;
-  ended(reason: EndReason | 'left'): void;
+  /** The session ended: `self` when this agent pressed End, `left` when it left. */
+  ended(reason: EndReason | 'left' | 'self'): void;
   /** The join was refused (bad code, full session…); the connection is closed. */
   refused(message: string): void;
   /** Who controls the customer's page now. */
   control?(status: ControlStatus): void;
+  /** The server refused one of this agent's messages (`protocol:error`), other than sign-in. */
+  rejected?(error: ProtocolError): void;
 }
 
 /** How long to wait for the server to confirm that the session ended. */
@@ -59,6 +63,8 @@ export class AgentConnection {
   private readonly sequence = new SequenceTracker();
   private joined = false;
   private closed = false;
+  /** This agent pressed End: the server's confirmation is then "you ended it". */
+  private ending = false;
   agentId: string | undefined;
 
   constructor(
@@ -133,7 +139,9 @@ export class AgentConnection {
         if (error.code === 'unauthorized') {
           this.close();
           events.refused('Your sign-in expired. Sign in again.');
+          return;
         }
+        events.rejected?.(error);
       }),
     );
   }
@@ -199,6 +207,7 @@ export class AgentConnection {
 
   /** Ends the session for everyone. The server confirms with `session:ended`. */
   end(): void {
+    this.ending = true;
     if (!this.socket.connected) return this.finish('agent');
     this.socket.emit('session:end');
     // Should the confirmation be lost, the console still ends on its side.
@@ -214,6 +223,6 @@ export class AgentConnection {
     if (this.closed) return;
     this.close();
     this.events.state('ended');
-    this.events.ended(reason);
+    this.events.ended(reason === 'agent' && this.ending ? 'self' : reason);
   }
 }

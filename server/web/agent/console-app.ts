@@ -1,13 +1,20 @@
 /**
- * The agent console: the join form, the session bar (state, who is present, Leave, End), the view
- * of the customer's page and, for supervisors, the list of live sessions. Wires the connection to
- * the mirror and the viewer.
+ * The agent console: the join form, the session bar (state, control, tools, Leave, End), the view
+ * of the customer's page with the notice over it, the session panel beside it and, for
+ * supervisors, the list of live sessions. Wires the connection to the mirror and the viewer.
  */
-import type { EndReason, SessionView } from '../../src/protocol/index.ts';
+import type { PageSnapshot, SessionView } from '../../src/protocol/index.ts';
+import { DEFAULT_RESTRICTIONS } from '../../src/protocol/restrictions.ts';
 import { AgentConnection, type ConnectionState, type JoinTarget } from './connection.ts';
 import { ControlPanel } from './control-panel.ts';
+import { EndScreen } from './end-screen.ts';
+import { JoinForm } from './join-form.ts';
 import { forgetToken, isTokenShaped, loadToken, saveToken } from './login-token.ts';
+import { countRestrictions, describeMasking, isRestrictedElement } from './masking-summary.ts';
+import { NoticeArea } from './notice-area.ts';
+import { describeOutcome, type NoticeDetails, type OutcomeCode } from './outcomes.ts';
 import { PageMirror } from './page-mirror.ts';
+import { SessionDetails } from './session-details.ts';
 import { SessionLister } from './session-lister.ts';
 import { SessionsPanel } from './sessions-panel.ts';
 import { tokenGrants } from './token-claims.ts';
@@ -20,15 +27,6 @@ const STATE_LABELS: Record<ConnectionState, string> = {
   ended: 'Session ended',
 };
 
-const END_MESSAGES: Record<EndReason | 'left', string> = {
-  customer: 'The customer ended the session.',
-  agent: 'The session was ended by an agent.',
-  expired: 'The session expired.',
-  idle: 'The session ended after being idle.',
-  server: 'The server ended the session.',
-  left: 'You left the session.',
-};
-
 /** Read-only hooks for tests and diagnostics; they expose no secrets. */
 export interface AgentHooks {
   state(): ConnectionState | 'idle';
@@ -39,6 +37,8 @@ export interface AgentHooks {
   controlMode(): string;
   /** Whether the supervisor's Sessions panel is shown. */
   sessionsShown(): boolean;
+  /** The stable code of the notice shown now, or null. */
+  notice(): string | null;
 }
 
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
@@ -47,7 +47,7 @@ function byId<T extends HTMLElement>(doc: Document, id: string): T {
   return el as T;
 }
 
-/** Who is in the session, for the session bar. */
+/** Who is in the session, in one line. */
 export function describePeople(view: SessionView): string {
   const agents = view.agents.map((agent) => agent.name).join(', ') || 'no agent';
   return `Customer ${view.customerConnected ? 'connected' : 'away'} · Agents: ${agents}`;
@@ -92,26 +92,71 @@ function openSessionsScreen(
   };
 }
 
+const BLANK_PAGE: PageSnapshot = {
+  seq: 0,
+  url: '',
+  title: '',
+  viewport: { width: 1280, height: 800 },
+  doc: { type: 'document', id: -1, children: [] },
+};
+
+/** How long page changes may pile up before the masking count is taken again. */
+const RECOUNT_MS = 300;
+
 export function startConsole(doc: Document): AgentHooks {
+  const joinForm = new JoinForm({
+    form: byId<HTMLFormElement>(doc, 'join-form'),
+    code: byId<HTMLInputElement>(doc, 'code'),
+    name: byId<HTMLInputElement>(doc, 'name'),
+    nameField: byId(doc, 'name-field'),
+    token: byId<HTMLInputElement>(doc, 'token'),
+    tokenField: byId(doc, 'token-field'),
+    signIn: byId<HTMLAnchorElement>(doc, 'sign-in'),
+    signedIn: byId(doc, 'signed-in'),
+  });
   const form = byId<HTMLFormElement>(doc, 'join-form');
-  const codeInput = byId<HTMLInputElement>(doc, 'code');
-  const nameInput = byId<HTMLInputElement>(doc, 'name');
+  const tokenInput = byId<HTMLInputElement>(doc, 'token');
   const sessionBar = byId(doc, 'session');
   const stateEl = byId(doc, 'state');
-  const people = byId(doc, 'people');
   const message = byId(doc, 'message');
   const placeholder = byId(doc, 'placeholder');
   const viewportEl = byId(doc, 'viewport');
   const frame = byId<HTMLIFrameElement>(doc, 'view');
-  const tokenInput = byId<HTMLInputElement>(doc, 'token');
   const backButton = byId<HTMLButtonElement>(doc, 'back');
   const leaveButton = byId<HTMLButtonElement>(doc, 'leave');
   let token = loadToken(location, history);
-  byId(doc, 'token-field').hidden = token !== null;
+  joinForm.setToken(token);
   let sessions: SessionsScreen | undefined;
+  const restrictions = DEFAULT_RESTRICTIONS;
 
   let connection: AgentConnection | undefined;
   let state: ConnectionState | 'idle' = 'idle';
+  const notices = new NoticeArea({
+    box: byId(doc, 'notice'),
+    text: byId(doc, 'notice-text'),
+    code: byId(doc, 'notice-code'),
+    close: byId<HTMLButtonElement>(doc, 'notice-close'),
+  });
+  const notify = (code: OutcomeCode, details?: NoticeDetails): void =>
+    notices.show(describeOutcome(code, details));
+  const details = new SessionDetails({
+    panel: byId(doc, 'details'),
+    toggle: byId<HTMLButtonElement>(doc, 'details-toggle'),
+    page: byId(doc, 'detail-page'),
+    url: byId(doc, 'detail-url'),
+    tab: byId(doc, 'detail-tab'),
+    time: byId(doc, 'detail-time'),
+    customer: byId(doc, 'detail-customer'),
+    agents: byId(doc, 'people'),
+    control: byId(doc, 'detail-control'),
+    masking: byId(doc, 'detail-masking'),
+    connection: byId(doc, 'detail-connection'),
+  });
+  const endScreen = new EndScreen({
+    box: byId(doc, 'ended'),
+    text: byId(doc, 'ended-text'),
+    next: byId(doc, 'ended-next'),
+  });
   const viewer = new Viewer(
     {
       stage: byId(doc, 'stage'),
@@ -127,6 +172,16 @@ export function startConsole(doc: Document): AgentHooks {
     onViewport: (size) => viewer.setViewport(size),
   });
 
+  let recountTimer: ReturnType<typeof setTimeout> | undefined;
+  const recount = (): void => {
+    if (recountTimer !== undefined) return;
+    recountTimer = setTimeout(() => {
+      recountTimer = undefined;
+      const page = frame.contentDocument;
+      if (page) details.setMasking(describeMasking(countRestrictions(page, restrictions)));
+    }, RECOUNT_MS);
+  };
+
   const controlPanel = new ControlPanel(
     {
       button: byId<HTMLButtonElement>(doc, 'control'),
@@ -134,14 +189,22 @@ export function startConsole(doc: Document): AgentHooks {
       overlay: byId(doc, 'overlay'),
       frame,
     },
-    (node) => mirror.idOf(node),
-    () => viewer.currentScale,
+    {
+      idOf: (node) => mirror.idOf(node),
+      scale: () => viewer.currentScale,
+      notify,
+      canControl: () => tokenGrants(token, 'cobrowse:control'),
+      isMasked: (el) => isRestrictedElement(el, restrictions),
+      pointing: () => true,
+      changed: (text) => details.setControl(text),
+    },
   );
 
   const setState = (next: ConnectionState): void => {
     state = next;
     stateEl.dataset.state = next;
     stateEl.textContent = STATE_LABELS[next];
+    details.setLink(STATE_LABELS[next]);
   };
 
   const showForm = (text: string): void => {
@@ -150,10 +213,19 @@ export function startConsole(doc: Document): AgentHooks {
     message.textContent = text;
   };
 
+  /** Out of a session: nothing of the customer's page stays on screen. */
+  const closeView = (): void => {
+    controlPanel.attach(undefined);
+    // An empty page in place of the customer's: nothing of it lingers once the session is over.
+    mirror.applySnapshot(BLANK_PAGE);
+    viewportEl.hidden = true;
+    details.exit();
+  };
+
   const forgetSignIn = (): void => {
     forgetToken();
     token = null;
-    byId(doc, 'token-field').hidden = false;
+    joinForm.setToken(null);
     sessions?.close();
     sessions = undefined;
   };
@@ -174,45 +246,70 @@ export function startConsole(doc: Document): AgentHooks {
         },
       );
     }
-    if (!sessions) return;
-    placeholder.hidden = true;
     viewportEl.hidden = true;
+    if (!sessions) {
+      placeholder.hidden = !endScreen.shown ? false : true;
+      return;
+    }
+    placeholder.hidden = true;
     sessions.panel.show();
   };
 
   const join = (target: JoinTarget): void => {
     connection?.close();
     sessions?.panel.hide();
+    endScreen.hide();
+    notices.clear();
     message.textContent = '';
     form.hidden = true;
     sessionBar.hidden = false;
-    people.textContent = '';
+    placeholder.hidden = false;
+    details.enter();
     // Watching came from the list, so the way out leads back to it.
-    backButton.hidden = !('sessionId' in target);
-    leaveButton.hidden = !backButton.hidden;
+    const fromList = 'sessionId' in target;
+    backButton.hidden = !fromList;
+    leaveButton.hidden = fromList;
     connection = new AgentConnection(
       location.origin,
       { ...target, token: token ?? '' },
       {
         state: setState,
-        view: (view) => {
-          people.textContent = describePeople(view);
-        },
+        view: (view) => details.setView(view, connection?.agentId),
         snapshot: (snapshot) => {
           placeholder.hidden = true;
           viewportEl.hidden = false;
           mirror.applySnapshot(snapshot);
+          details.setPage(snapshot);
+          recount();
         },
-        batch: (batch) => mirror.applyOps(batch.ops),
+        batch: (batch) => {
+          mirror.applyOps(batch.ops);
+          if (batch.relayedAt !== undefined) details.pageDelay(Date.now() - batch.relayedAt);
+          recount();
+        },
         pointer: (pointer) => viewer.showCustomerPointer(pointer),
         ended: (reason) => {
-          controlPanel.attach(undefined);
-          showForm(END_MESSAGES[reason]);
+          closeView();
+          notices.clear();
+          const supervising = sessions !== undefined;
+          if (reason === 'left' && fromList) {
+            // Going back to the list is no news.
+            showForm('');
+          } else {
+            showForm('');
+            endScreen.show(reason, Date.now(), supervising);
+          }
           showHome();
+          if (!supervising) joinForm.focusCode();
         },
         control: (status) => controlPanel.update(status),
+        rejected: (error) => {
+          if (error.event.startsWith('control:')) controlPanel.refused(error.code, error.message);
+          else notify('refused.other', { name: error.message });
+        },
         refused: (text) => {
           if (/sign/i.test(text)) forgetSignIn();
+          closeView();
           setState('ended');
           showForm(text);
           showHome();
@@ -224,40 +321,35 @@ export function startConsole(doc: Document): AgentHooks {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const code = codeInput.value.trim();
+    const code = joinForm.code;
     const pasted = tokenInput.value.trim();
     if (pasted) {
       if (!isTokenShaped(pasted)) return showForm('That token is not a valid sign-in token.');
       token = pasted;
       saveToken(pasted);
       tokenInput.value = '';
-      byId(doc, 'token-field').hidden = true;
+      joinForm.setToken(token);
       sessions?.close();
       sessions = undefined;
     }
-    if (!token) return showForm('Sign in first, or paste your token.');
-    if (code) return join({ code, name: nameInput.value });
+    if (!token) return showForm('Sign in first (the code you typed is kept), or paste your token.');
+    if (code) return join({ code, name: joinForm.name });
+    endScreen.hide();
     showForm(
       tokenGrants(token, 'cobrowse:supervise') ? '' : 'Enter the code the customer reads to you.',
     );
     showHome();
   });
   leaveButton.addEventListener('click', () => connection?.leave());
-  backButton.addEventListener('click', () => {
-    connection?.leave();
-    message.textContent = ''; // Going back to the list is no news.
-  });
+  backButton.addEventListener('click', () => connection?.leave());
   byId(doc, 'end').addEventListener('click', () => connection?.end());
 
-  const fromUrl = new URLSearchParams(location.search).get('code');
-  if (fromUrl) {
-    codeInput.value = fromUrl;
-    const name = new URLSearchParams(location.search).get('name');
-    if (name) nameInput.value = name;
-    join({ code: fromUrl.trim(), name: nameInput.value });
-  } else {
-    showHome();
-  }
+  const query = new URLSearchParams(location.search);
+  const fromUrl = query.get('code');
+  joinForm.fill(fromUrl ?? '', query.get('name'));
+  if (fromUrl && token) join({ code: fromUrl.trim(), name: joinForm.name });
+  else if (fromUrl) showForm('Sign in first (the code you typed is kept), or paste your token.');
+  else showHome();
 
   return {
     state: () => state,
@@ -266,5 +358,6 @@ export function startConsole(doc: Document): AgentHooks {
     scale: () => viewer.currentScale,
     controlMode: () => controlPanel.mode,
     sessionsShown: () => sessions?.panel.shown ?? false,
+    notice: () => notices.shown?.code ?? null,
   };
 }

@@ -3,7 +3,8 @@
  * customer allows it, the agent's clicks, keys and wheel on the view become control actions.
  * Targets are found by hit-testing the rebuilt page (same-origin, so `elementFromPoint` works)
  * and named by the node ids of the serialized tree. The server and the snippet check every
- * action again; this side only avoids sending what would be refused anyway.
+ * action again; this side only avoids sending what would be refused anyway, and tells the agent
+ * every outcome (granted, declined, taken back, refused and why) through `notify`.
  */
 import type {
   ControlAction,
@@ -12,6 +13,14 @@ import type {
   SimpleResult,
 } from '../../src/protocol/index.ts';
 import { isAllowedKey } from '../../src/protocol/control-keys.ts';
+import {
+  controlOutcome,
+  modeOf,
+  type ControlMode,
+  type LocalIntent,
+} from './control-transitions.ts';
+import { hitTest, nearestId } from './hit-test.ts';
+import { refusalOutcome, type NoticeDetails, type OutcomeCode } from './outcomes.ts';
 
 export interface ControlTransport {
   requestControl(): Promise<SimpleResult>;
@@ -28,17 +37,36 @@ export interface ControlPanelElements {
   frame: HTMLIFrameElement;
 }
 
-export type ControlMode = 'none' | 'requested' | 'granted' | 'other';
+export interface ControlPanelDeps {
+  idOf(node: Node): NodeId | undefined;
+  scale(): number;
+  /** Tells the agent what happened. */
+  notify(code: OutcomeCode, details?: NoticeDetails): void;
+  /** Whether this agent's sign-in carries the control privilege (the server decides anyway). */
+  canControl(): boolean;
+  /** Whether an element of the rebuilt page is masked or hidden, to word a refusal. */
+  isMasked(el: Element): boolean;
+  /** Whether the overlay's clicks belong to the pointer (not to a drawing tool). */
+  pointing(): boolean;
+  /** The control state changed (for the session panel). */
+  changed?(text: string): void;
+}
+
+export type { ControlMode } from './control-transitions.ts';
+
+const NO_CONTROL: ControlStatus = { state: 'none', agentId: null, name: null };
 
 export class ControlPanel {
-  private status: ControlStatus = { state: 'none', agentId: null, name: null };
+  private status: ControlStatus = NO_CONTROL;
   private focusTarget: NodeId | undefined;
   private transport: ControlTransport | undefined;
+  private intent: LocalIntent = null;
+  /** The element the last action aimed at, to word the server's refusal of it. */
+  private lastTarget: Element | null = null;
 
   constructor(
     private readonly el: ControlPanelElements,
-    private readonly idOf: (node: Node) => NodeId | undefined,
-    private readonly scale: () => number,
+    private readonly deps: ControlPanelDeps,
   ) {
     el.button.addEventListener('click', () => this.toggle());
     el.overlay.addEventListener('click', (event) => this.onClick(event));
@@ -47,98 +75,105 @@ export class ControlPanel {
     this.render();
   }
 
-  /** A new connection (or none): control starts over. */
+  /** A new connection (or none): control starts over, without news. */
   attach(transport: ControlTransport | undefined): void {
     this.transport = transport;
-    this.update({ state: 'none', agentId: null, name: null });
+    this.intent = null;
+    this.status = NO_CONTROL;
+    this.focusTarget = undefined;
+    this.render();
   }
 
   /** The server said who controls the page. */
   update(status: ControlStatus): void {
+    const before = this.mode;
     this.status = status;
-    if (this.mode !== 'granted') this.focusTarget = undefined;
+    const after = this.mode;
+    const outcome = controlOutcome(before, after, this.intent);
+    if (after === 'none' || after === 'other') this.intent = null;
+    if (after !== 'granted') this.focusTarget = undefined;
+    if (outcome) this.deps.notify(outcome, { name: status.name ?? 'Another agent' });
     this.render();
   }
 
+  /** The server refused a control event (`protocol:error` or a failed ack). */
+  refused(code: string, message: string): void {
+    const masked = this.lastTarget !== null && this.deps.isMasked(this.lastTarget);
+    const outcome = refusalOutcome(code, masked);
+    this.deps.notify(outcome, { name: outcome === 'refused.other' ? message : undefined });
+  }
+
   get mode(): ControlMode {
-    const { state, agentId } = this.status;
-    if (state === 'none') return 'none';
-    if (agentId !== this.transport?.agentId) return 'other';
-    return state;
+    return modeOf(this.status, this.transport?.agentId);
   }
 
   private toggle(): void {
     const transport = this.transport;
     if (!transport) return;
     if (this.mode === 'granted' || this.mode === 'requested') {
+      this.intent = 'release';
       transport.releaseControl();
       return;
     }
+    if (!this.deps.canControl()) return this.deps.notify('refused.no_privilege');
+    this.intent = 'request';
     this.el.label.textContent = 'Asking the customer…';
     transport
       .requestControl()
       .then((res) => {
-        if (!res.ok) this.el.label.textContent = res.message;
+        if (res.ok) return;
+        this.intent = null;
+        this.render();
+        const busy = res.code === 'forbidden' && /already/.test(res.message);
+        if (busy) this.deps.notify('control.busy', { name: res.message.split(' already')[0] });
+        else this.refused(res.code, res.message);
       })
       .catch(() => {
-        this.el.label.textContent = 'The request was not answered.';
+        this.intent = null;
+        this.render();
+        this.deps.notify('control.unanswered');
       });
   }
 
   private render(): void {
     const mode = this.mode;
     const { button, label, overlay } = this.el;
-    button.disabled = this.transport === undefined || mode === 'other';
+    const allowed = this.deps.canControl();
+    button.disabled = this.transport === undefined || mode === 'other' || !allowed;
     button.textContent =
       mode === 'granted'
         ? 'Give back control'
         : mode === 'requested'
           ? 'Cancel request'
           : 'Request control';
-    label.textContent =
+    const name = this.status.name ?? 'Another agent';
+    const text =
       mode === 'granted'
         ? 'You control the page'
         : mode === 'requested'
           ? 'Waiting for the customer…'
           : mode === 'other'
-            ? `${this.status.name ?? 'Another agent'} ${this.status.state === 'granted' ? 'controls' : 'asked to control'} the page`
-            : '';
+            ? `${name} ${this.status.state === 'granted' ? 'controls' : 'asked to control'} the page`
+            : allowed
+              ? ''
+              : 'View only: no control privilege';
+    label.textContent = text;
     overlay.dataset.control = mode;
+    this.deps.changed?.(
+      text && text !== 'View only: no control privilege' ? text : 'The customer (nobody else)',
+    );
   }
 
-  /** The element of the rebuilt page under a point of the overlay, through nested frames. */
-  private hitTest(clientX: number, clientY: number): Element | null {
-    const rect = this.el.overlay.getBoundingClientRect();
-    let x = (clientX - rect.left) / this.scale();
-    let y = (clientY - rect.top) / this.scale();
-    let doc = this.el.frame.contentDocument;
-    let hit: Element | null = null;
-    for (let depth = 0; doc && depth < 8; depth++) {
-      hit = doc.elementFromPoint(x, y);
-      if (!hit || hit.localName !== 'iframe') break;
-      const inner = (hit as HTMLIFrameElement).contentDocument;
-      if (!inner) break;
-      const frameRect = hit.getBoundingClientRect();
-      x -= frameRect.left + hit.clientLeft;
-      y -= frameRect.top + hit.clientTop;
-      doc = inner;
-    }
-    return hit;
-  }
-
-  /** The nearest node with an id, from `node` up. */
-  private targetOf(node: Node | null): NodeId | undefined {
-    for (let current = node; current; current = current.parentNode) {
-      const id = this.idOf(current);
-      if (id !== undefined) return id;
-    }
-    return undefined;
+  private hit(event: MouseEvent): Element | null {
+    return hitTest(this.el.overlay, this.el.frame, this.deps.scale(), event.clientX, event.clientY);
   }
 
   private onClick(event: MouseEvent): void {
-    if (this.mode !== 'granted') return;
-    const target = this.targetOf(this.hitTest(event.clientX, event.clientY));
+    if (this.mode !== 'granted' || !this.deps.pointing()) return;
+    const hit = this.hit(event);
+    const target = nearestId(hit, this.deps.idOf);
     if (target === undefined) return;
+    this.lastTarget = hit;
     this.focusTarget = target;
     this.transport?.sendAction({ kind: 'click', target });
   }
@@ -146,13 +181,16 @@ export class ControlPanel {
   private onWheel(event: WheelEvent): void {
     if (this.mode !== 'granted') return;
     event.preventDefault();
-    const scale = this.scale();
-    const hit = this.hitTest(event.clientX, event.clientY);
+    const scale = this.deps.scale();
+    const hit = this.hit(event);
     // The nearest element that can scroll in the wheel's direction, else the document.
     let node: Element | null = hit;
     while (node && !canScroll(node, event.deltaX, event.deltaY)) node = node.parentElement;
-    const target = node ? this.idOf(node) : this.targetOf(hit?.ownerDocument ?? null);
+    const target = node
+      ? this.deps.idOf(node)
+      : nearestId(hit?.ownerDocument ?? null, this.deps.idOf);
     if (target === undefined) return;
+    this.lastTarget = node;
     const dx = Math.round(event.deltaX / scale);
     const dy = Math.round(event.deltaY / scale);
     this.transport?.sendAction({ kind: 'scroll', target, dx, dy });
@@ -161,11 +199,12 @@ export class ControlPanel {
   private onKey(event: KeyboardEvent): void {
     if (this.mode !== 'granted' || this.focusTarget === undefined) return;
     const active = this.el.overlay.ownerDocument.activeElement;
-    // Typing into the console's own fields stays there.
-    if (active && /^(input|textarea|select)$/.test(active.localName)) return;
+    // Typing into the console's own fields and buttons stays there.
+    if (active && /^(input|textarea|select|button|a)$/.test(active.localName)) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const key = event.key;
-    if (!isAllowedKey(key)) return;
+    // Tab stays the console's: it moves the agent's focus, so the view is never a keyboard trap.
+    if (key === 'Tab' || !isAllowedKey(key)) return;
     event.preventDefault();
     this.transport?.sendAction({ kind: 'key', target: this.focusTarget, key });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tokenGrants } from './token-claims.ts';
+import { tokenGrants, tokenName } from './token-claims.ts';
 
 const tokenWith = (payload: unknown): string =>
   `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
@@ -20,4 +20,13 @@ describe('tokenGrants', () => {
   for (const [name, token, expected] of cases) {
     it(name, () => assert.equal(tokenGrants(token, 'cobrowse:supervise'), expected));
   }
+});
+
+describe('tokenName', () => {
+  it('reads the name claim, else the subject', () => {
+    assert.equal(tokenName(tokenWith({ name: ' Zoë ', sub: 'z' })), 'Zoë');
+    assert.equal(tokenName(tokenWith({ sub: 'agent-7' })), 'agent-7');
+    assert.equal(tokenName(tokenWith({ scope: 'x' })), null);
+    assert.equal(tokenName(null), null);
+  });
 });

@@ -36,3 +36,14 @@ export function tokenGrants(token: string | null, privilege: string): boolean {
   if (!payload) return false;
   return Object.values(payload).some((claim) => entriesOf(claim).includes(privilege));
 }
+
+/**
+ * The name the token gives the agent: its `name` claim, else its subject, as the server reads it
+ * by default; null when the token has neither.
+ */
+export function tokenName(token: string | null): string | null {
+  const payload = token === null ? null : payloadOf(token);
+  for (const claim of [payload?.name, payload?.sub])
+    if (typeof claim === 'string' && claim.trim() !== '') return claim.trim().slice(0, 80);
+  return null;
+}
