@@ -7,3 +7,4 @@ export * from './restrictions.ts';
 export * from './control-keys.ts';
 export * from './reconnect.ts';
 export * from './owned-attributes.ts';
+export * from './annotations.ts';

@@ -19,7 +19,7 @@ export type Outcome = 'applied' | 'not_granted' | 'unknown_target' | 'refused';
 const TEXT_INPUT_TYPES = new Set(['', 'text', 'search', 'email', 'url', 'tel', 'number']);
 
 /** Finds the node with `id` in the document, its open shadow roots and same-origin frames. */
-function findNode(
+export function findNode(
   doc: Document,
   id: NodeId,
   idOf: (node: Node) => NodeId | undefined,

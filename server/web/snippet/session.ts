@@ -18,7 +18,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { guard, report } from './guard.ts';
 import { setRestrictions } from './masking.ts';
-import { ControlExecutor } from './control.ts';
+import { ControlExecutor, findNode } from './control.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
 import { packTreeInSlices } from './snapshot-wire.ts';
 import { messageChannelYield } from './tasks.ts';
@@ -36,8 +36,8 @@ export interface SessionOptions {
 
 type CustomerSocket = Socket<ServerToCustomerEvents, CustomerToServerEvents>;
 
-/** How long "Session ended" stays visible before the widget goes away. */
-const ENDED_NOTICE_MS = 4000;
+/** How long "Session ended" stays before the widget goes away (it has a Close button too). */
+const ENDED_NOTICE_MS = 10_000;
 
 export class CustomerSession {
   state: SessionState = 'connecting';
@@ -56,7 +56,14 @@ export class CustomerSession {
   readonly code: Promise<string>;
 
   constructor(private readonly options: SessionOptions) {
-    this.widget = createWidget(options.doc, () => this.end());
+    this.widget = createWidget(options.doc, {
+      onEnd: () => this.end(),
+      onDismissDrawings: () => this.dismissDrawings(),
+      findElement: (id) => {
+        const node = findNode(options.doc, id, (n) => this.recorder?.peekId(n));
+        return node?.nodeType === Node.ELEMENT_NODE ? (node as Element) : null;
+      },
+    });
     this.yieldTask = messageChannelYield(options.doc.defaultView ?? window);
     this.socket = io(`${options.origin}${CUSTOMER_NAMESPACE}`, {
       transports: ['websocket'],
@@ -204,6 +211,11 @@ export class CustomerSession {
     this.socket.emit('page:batch', { seq: this.seq, sentAt: Date.now(), ops });
   }
 
+  /** The customer cleared the agents' drawings: the agents hear of it. */
+  private dismissDrawings(): void {
+    // Wired to the server once the annotation events are part of the protocol.
+  }
+
   /** Ends the session for everyone (the widget's button). */
   end(): void {
     if (this.state === 'ended') return;
@@ -225,8 +237,8 @@ export class CustomerSession {
     this.recorder?.stop();
     this.recorder = undefined;
     this.socket.disconnect();
-    if (notice) {
-      this.widget.setStatus('Session ended');
+    if (notice && reason !== 'stopped') {
+      this.widget.ended(reason, Date.now());
       setTimeout(
         guard(() => this.widget.remove()),
         ENDED_NOTICE_MS,

@@ -1,11 +1,19 @@
 /**
  * The customer's widget: the session code, whether an agent is viewing, an always-visible
- * "End session" button, and the agents' pointers. It sits in a closed shadow root so that the
- * host page's CSS and scripts cannot restyle or read it, and the recorder never serializes it.
+ * "End session" button, the agents' pointers and drawings. It sits in a closed shadow root so
+ * that the host page's CSS and scripts cannot restyle or read it, and the recorder never
+ * serializes it. On a phone it starts as a small chip that opens on a tap; a control request
+ * opens it, since the customer must see it to answer.
  */
-import type { AgentPointer } from '../../src/protocol/index.ts';
+import type { AgentPointer, EndReason, NodeId } from '../../src/protocol/index.ts';
+import {
+  createAnnotationOverlay,
+  ANNOTATION_CSS,
+  type AnnotationOverlay,
+} from './annotation-overlay.ts';
 import { guard } from './guard.ts';
 import { createConsentPanel, CONSENT_CSS, type ConsentPanel } from './consent.ts';
+import { endedText, widgetText } from './widget-text.ts';
 import { WIDGET_CSS } from './widget-style.ts';
 
 export interface Widget {
@@ -13,10 +21,23 @@ export interface Widget {
   readonly host: HTMLElement;
   /** Control requests and the "Stop control" button. */
   readonly consent: ConsentPanel;
+  /** The agents' drawings. */
+  readonly annotations: AnnotationOverlay;
   setCode(code: string): void;
   setStatus(text: string): void;
   showPointer(pointer: AgentPointer): void;
+  /** The session is over: says who ended it and when, and takes every agent's mark away. */
+  ended(reason: EndReason, at: number): void;
   remove(): void;
+}
+
+export interface WidgetOptions {
+  /** The customer pressed End session. */
+  onEnd(): void;
+  /** The customer dismissed the agents' drawings. */
+  onDismissDrawings(): void;
+  /** The element the recorder named `id` (for highlights). */
+  findElement(id: NodeId): Element | null;
 }
 
 /** Shows a code as groups of four: `ABCDEFGH` → `ABCD-EFGH`. */
@@ -33,21 +54,32 @@ export function describeAgents(names: string[]): string {
 }
 
 const POINTER_IDLE_MS = 8000;
+/** Below this width the widget starts folded into a chip. */
+const PHONE_QUERY = '(max-width: 600px)';
 
 function applyStyles(doc: Document, shadow: ShadowRoot): void {
+  const css = WIDGET_CSS + CONSENT_CSS + ANNOTATION_CSS;
   // A constructed sheet is not subject to the host's style-src CSP; a <style> is the fallback.
   try {
     const sheet = new (doc.defaultView ?? window).CSSStyleSheet();
-    sheet.replaceSync(WIDGET_CSS + CONSENT_CSS);
+    sheet.replaceSync(css);
     shadow.adoptedStyleSheets = [sheet];
   } catch {
     const style = doc.createElement('style');
-    style.textContent = WIDGET_CSS + CONSENT_CSS;
+    style.textContent = css;
     shadow.append(style);
   }
 }
 
-export function createWidget(doc: Document, onEnd: () => void): Widget {
+function isPhone(doc: Document): boolean {
+  try {
+    return doc.defaultView?.matchMedia(PHONE_QUERY).matches ?? false;
+  } catch {
+    return false;
+  }
+}
+
+export function createWidget(doc: Document, options: WidgetOptions): Widget {
   const host = doc.createElement('tandem-widget');
   // Inline !important beats any host rule that targets the element itself.
   for (const [property, value] of [
@@ -70,28 +102,99 @@ export function createWidget(doc: Document, onEnd: () => void): Widget {
     node.textContent = text;
     return node;
   };
-  const panel = el('div', 'panel');
-  panel.setAttribute('role', 'status');
+  const button = (className: string, text: string, onClick: () => void): HTMLButtonElement => {
+    const b = el('button', className, text);
+    b.type = 'button';
+    b.addEventListener('click', guard(onClick));
+    return b;
+  };
+
+  const panel = el('section', 'panel');
+  panel.setAttribute('aria-label', 'Co-browsing');
+  const head = el('div', 'head');
   const title = el('p', 'title', 'Co-browsing');
+  const fold = button('fold', '–', () => setOpen(false));
+  fold.setAttribute('aria-label', 'Minimize co-browsing');
+  head.append(title, fold);
   const code = el('p', 'code', '…');
   code.setAttribute('aria-label', 'Session code');
   const status = el('p', 'status', 'Connecting…');
-  const end = el('button', 'end', 'End session');
-  end.type = 'button';
-  end.addEventListener('click', guard(onEnd));
-  panel.append(title, code, status, end);
-  const consent = createConsentPanel(doc, panel, end);
+  status.setAttribute('role', 'status');
+  const note = el('p', 'note');
+  note.setAttribute('aria-live', 'polite');
+  const spoken = el('p', 'spoken');
+  spoken.setAttribute('aria-live', 'assertive');
+  const drawings = el('div', 'drawings');
+  drawings.hidden = true;
+  const drawingsText = el('p', 'drawings-text');
+  drawings.append(
+    drawingsText,
+    button('dismiss', 'Clear drawings', () => {
+      annotations.clear(null);
+      setNote(widgetText('annotation.cleared'));
+      options.onDismissDrawings();
+    }),
+  );
+  const end = button('end', 'End session', options.onEnd);
+  const close = button('close', 'Close', () => remove());
+  close.hidden = true;
+  panel.append(head, code, status, note, drawings, end, close, spoken);
+
+  const chip = button('chip', 'Co-browsing', () => setOpen(true));
+  chip.setAttribute('aria-label', 'Co-browsing: open');
+  chip.setAttribute('aria-expanded', 'false');
+
+  const setNote = (text: string): void => {
+    note.textContent = text;
+  };
+  const setOpen = (open: boolean): void => {
+    panel.hidden = !open;
+    chip.hidden = open;
+    chip.setAttribute('aria-expanded', String(open));
+  };
+
+  const consent = createConsentPanel(doc, panel, note, {
+    note: setNote,
+    announce: (text) => {
+      spoken.textContent = text;
+    },
+    attention: () => setOpen(true),
+  });
   const pointers = el('div', 'pointers');
-  shadow.append(pointers, panel);
+  shadow.append(pointers, panel, chip);
+  const annotations = createAnnotationOverlay({
+    doc,
+    parent: shadow,
+    findElement: options.findElement,
+    changed: (count, by) => {
+      drawings.hidden = count === 0;
+      if (by !== null) drawingsText.textContent = widgetText('annotation.shown', { name: by });
+    },
+  });
+  setOpen(!isPhone(doc));
   doc.documentElement.append(host);
 
   const shown = new Map<string, { node: HTMLElement; timer: ReturnType<typeof setTimeout> }>();
+  const clearPointers = (): void => {
+    for (const entry of shown.values()) {
+      clearTimeout(entry.timer);
+      entry.node.remove();
+    }
+    shown.clear();
+  };
+  const remove = (): void => {
+    clearPointers();
+    annotations.remove();
+    host.remove();
+  };
 
   return {
     host,
     consent,
+    annotations,
     setCode: (value) => {
       code.textContent = formatCode(value);
+      chip.textContent = `Co-browsing ${formatCode(value)}`;
     },
     setStatus: (text) => {
       status.textContent = text;
@@ -116,10 +219,18 @@ export function createWidget(doc: Document, onEnd: () => void): Widget {
         POINTER_IDLE_MS,
       );
     },
-    remove: () => {
-      for (const entry of shown.values()) clearTimeout(entry.timer);
-      shown.clear();
-      host.remove();
+    ended: (reason, at) => {
+      consent.clear();
+      clearPointers();
+      annotations.clear(null);
+      code.hidden = true;
+      end.hidden = true;
+      close.hidden = false;
+      status.textContent = endedText(reason, at);
+      setNote(widgetText('ended.next'));
+      spoken.textContent = '';
+      chip.textContent = 'Co-browsing ended';
     },
+    remove,
   };
 }
