@@ -125,7 +125,13 @@ describe('co-browsing: demo shop → agent console', () => {
           () => (globalThis as unknown as AgentGlobal).__tandemAgent?.scale() ?? Number.NaN,
         );
         const style = (await agent.locator('#customer-cursor').getAttribute('style')) ?? '';
-        return style.includes(`translate(${300 * scale}px, ${200 * scale}px)`);
+        // The style attribute keeps a few decimals of a scaled position: compare to the pixel.
+        const at = /translate\(([\d.]+)px, ([\d.]+)px\)/.exec(style);
+        return (
+          at !== null &&
+          Math.abs(Number(at[1]) - 300 * scale) < 0.5 &&
+          Math.abs(Number(at[2]) - 200 * scale) < 0.5
+        );
       },
     );
     await expectInView(

@@ -13,6 +13,8 @@ export interface AgentHooks {
   scale(): number;
   controlMode(): string;
   sessionsShown(): boolean;
+  /** The stable code of the notice shown over the view, or null. */
+  notice(): string | null;
 }
 
 export interface AgentGlobal {
