@@ -14,7 +14,7 @@ import { ControlService } from './session/control-service.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from './protocol/index.ts';
-import { startHousekeeping } from './session/housekeeping.ts';
+import { startHousekeeping } from './transport/housekeeping.ts';
 import { SessionService } from './session/service.ts';
 import type { Store } from './store/index.ts';
 import { createStore, readStoreTestLatency, STORE_LATENCY_ENV } from './store/select-store.ts';
@@ -23,6 +23,7 @@ import { createHttpApp } from './transport/http-app.ts';
 import { createListener } from './transport/listener.ts';
 import { attachRedisAdapter, type AdapterConnections } from './transport/redis-adapter.ts';
 import { createSocketServer } from './transport/socket-server.ts';
+import { namespacesOf } from './transport/socket-types.ts';
 
 export interface TandemOptions {
   /** Folder with the built browser code (tandem.js, agent/, demo/). */
@@ -165,7 +166,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   const adapter: AdapterConnections | null = config.cluster.redis
     ? await attachRedisAdapter(io, config.cluster.redis, config.cluster.adapter, log)
     : null;
-  const namespaces = { customers: io.of(CUSTOMER_NAMESPACE), agents: io.of(AGENT_NAMESPACE) };
+  const namespaces = namespacesOf(io, CUSTOMER_NAMESPACE, AGENT_NAMESPACE);
   const housekeeping = startHousekeeping({ sessions, store, namespaces, metrics, log });
 
   const address = await listen(server, config.server.port, config.server.host);

@@ -257,6 +257,9 @@ describe('bad input', () => {
       [hostileAgent, 'session:join', [{ protocol: PROTOCOL_VERSION, code: 42 }, () => undefined]],
       [hostileAgent, 'session:end', ['payload']],
       [hostileAgent, 'page:batch', [batch(2, 'agents cannot write')]],
+      // Not in the agent's event map: the parser drops them (the privilege table would too).
+      [hostileAgent, 'toString', []],
+      [hostileAgent, '__proto__', [{}]],
     ];
     for (let i = 0; i < 1000; i++) {
       const [socket, event, args] = malformed[i % malformed.length]!;

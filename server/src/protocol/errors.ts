@@ -3,6 +3,7 @@
  */
 export const ERROR_CODES = {
   invalid_message: 'The message does not match the protocol.',
+  unknown_event: 'The protocol has no event of this name.',
   payload_too_large: 'The message is larger than the server accepts.',
   unsupported_protocol: 'The client speaks another protocol version.',
   rate_limited: 'Too many attempts; try again later.',

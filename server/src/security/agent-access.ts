@@ -3,29 +3,13 @@
  * (`auth: { token }`), every event is authorized against the token's privileges and expiry, and
  * the connection is closed when the token expires.
  */
-import type { Namespace, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
+import type { AgentNamespace } from '../transport/socket-types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { isAuthorized, type AgentIdentity, type TokenVerifier } from './agent-tokens.ts';
 import type { Audit } from './audit.ts';
-import type { Privilege } from './privileges.ts';
-
-/**
- * The privilege each agent event needs; `null` means any authenticated agent whose token has not
- * expired (those events act only on the session the agent already joined or watches).
- */
-export const EVENT_PRIVILEGES: Readonly<Record<string, Privilege | null>> = {
-  'session:join': 'cobrowse:monitor',
-  'session:watch': 'cobrowse:supervise',
-  'sessions:list': 'cobrowse:supervise',
-  'control:request': 'cobrowse:control',
-  'control:action': 'cobrowse:control',
-  'control:release': null,
-  'session:leave': null,
-  'session:end': null,
-  'page:resync': null,
-  'agent:pointer': null,
-};
+import { privilegeFor } from './privileges.ts';
 
 export interface AgentAccessDeps {
   verifier: TokenVerifier;
@@ -36,14 +20,19 @@ export interface AgentAccessDeps {
   now?: () => number;
 }
 
+/** Unknown events logged (and answered) per connection; beyond, they are only counted. */
+const MAX_UNKNOWN_LOGGED = 5;
+
 /** The longest delay a timer can hold; a later expiry is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export function identityOf(socket: Socket): AgentIdentity | undefined {
-  return (socket.data as { identity?: AgentIdentity }).identity;
+export function identityOf(socket: {
+  data: { identity?: AgentIdentity };
+}): AgentIdentity | undefined {
+  return socket.data.identity;
 }
 
-export function requireAgentAuth(nsp: Namespace, deps: AgentAccessDeps): void {
+export function requireAgentAuth(nsp: AgentNamespace, deps: AgentAccessDeps): void {
   const now = deps.now ?? Date.now;
 
   nsp.use((socket, next) => {
@@ -64,7 +53,7 @@ export function requireAgentAuth(nsp: Namespace, deps: AgentAccessDeps): void {
           error.data = { code: 'unauthorized', message: result.message };
           return next(error);
         }
-        (socket.data as { identity?: AgentIdentity }).identity = result.identity;
+        socket.data.identity = result.identity;
         deps.audit('agent.authenticated', {
           agent: result.identity.id,
           agentName: result.identity.name,
@@ -79,7 +68,7 @@ export function requireAgentAuth(nsp: Namespace, deps: AgentAccessDeps): void {
       });
   });
 
-  nsp.on('connection', (socket: Socket) => {
+  nsp.on('connection', (socket) => {
     const identity = identityOf(socket);
     if (!identity) {
       socket.disconnect(true);
@@ -94,7 +83,7 @@ export function requireAgentAuth(nsp: Namespace, deps: AgentAccessDeps): void {
       }
       deps.audit('agent.expired', {
         agent: identity.id,
-        session: (socket.data as { sessionId?: string }).sessionId,
+        session: socket.data.sessionId,
       });
       socket.emit('protocol:error', {
         code: 'unauthorized',
@@ -106,11 +95,34 @@ export function requireAgentAuth(nsp: Namespace, deps: AgentAccessDeps): void {
     expire();
     socket.on('disconnect', () => clearTimeout(timer));
 
-    // Runs before any handler: an event the token does not allow never reaches one.
+    // Runs before any handler: an event the token does not allow never reaches one, nor does an
+    // event the protocol does not name (the first few per connection are logged, all counted).
+    let unknownLogged = 0;
     socket.use((packet, next) => {
       const [event] = packet;
-      if (typeof event !== 'string' || !(event in EVENT_PRIVILEGES)) return next();
-      const needed = EVENT_PRIVILEGES[event] ?? null;
+      const needed = privilegeFor(event);
+      if (needed === 'unknown') {
+        const name = typeof event === 'string' ? event.slice(0, 64) : typeof event;
+        deps.metrics.messagesDropped.inc({
+          namespace: 'agent',
+          event: 'unknown',
+          reason: 'unknown_event',
+        });
+        if (unknownLogged < MAX_UNKNOWN_LOGGED) {
+          unknownLogged += 1;
+          deps.log.warn(
+            { namespace: 'agent', socket: socket.id, agent: identity.id, event: name },
+            'message dropped: unknown event',
+          );
+          socket.emit('protocol:error', {
+            code: 'unknown_event',
+            message: 'the protocol has no such event',
+            event: name,
+          });
+        }
+        return;
+      }
+      if (typeof event !== 'string') return;
       const allowed =
         now() < identity.expiresAt && (needed === null || isAuthorized(identity, needed, now()));
       if (allowed) return next();
@@ -122,7 +134,7 @@ export function requireAgentAuth(nsp: Namespace, deps: AgentAccessDeps): void {
       deps.metrics.messagesDropped.inc({ namespace: 'agent', event, reason: code });
       deps.audit('agent.refused', {
         agent: identity.id,
-        session: (socket.data as { sessionId?: string }).sessionId,
+        session: socket.data.sessionId,
         event,
         reason: code,
       });

@@ -1,22 +1,23 @@
 /** The agent's side: join with a code, watch, point, leave or end. */
 import { randomUUID } from 'node:crypto';
-import type { Namespace, Socket } from 'socket.io';
+import type { JoinResult } from '../protocol/index.ts';
 import { parseJoinRequest, parsePointer } from '../protocol/validate.ts';
 import { identityOf } from '../security/agent-access.ts';
 import { listSessions } from '../security/supervision.ts';
-import { announceControl, attachAgentControl } from '../session/control-handlers.ts';
+import { announceControl, attachAgentControl } from './control-handlers.ts';
 import { parseEmpty, parseWatchRequest } from '../session/control-parse.ts';
 import type { SessionRecord } from '../store/index.ts';
 import type { PageRecord } from '../store/index.ts';
 import { agentsRoom, announceEnded, announceState, customerRoom } from './rooms.ts';
 import type { NamespaceDeps } from './customer-namespace.ts';
 import { openConnection } from './connection.ts';
+import type { AgentNamespace } from './socket-types.ts';
 import { sameControl, statusOf } from '../session/control.ts';
 
-export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void {
+export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): void {
   const { sessions, namespaces, log, metrics } = deps;
 
-  nsp.on('connection', (raw: Socket) => {
+  nsp.on('connection', (raw) => {
     const { socket, data, guard } = openConnection(raw, 'agent', deps);
 
     /** Sends the stored page so that a joining agent sees it at once; asks the customer when there is none. */
@@ -58,7 +59,7 @@ export function attachAgentNamespace(nsp: Namespace, deps: NamespaceDeps): void 
     const enter = async (
       session: SessionRecord,
       agent: { id: string; name: string },
-      ack: (res: unknown) => void,
+      ack: (res: JoinResult) => void,
       how: 'code' | 'supervisor',
     ): Promise<void> => {
       data.sessionId = session.id;

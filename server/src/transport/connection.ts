@@ -1,20 +1,21 @@
 /** What every new connection gets, on either namespace: its guard, its meters, its session data. */
 import type { Namespace, Socket } from 'socket.io';
+import type { AgentToServerEvents, CustomerToServerEvents } from '../protocol/index.ts';
 import type { NamespaceDeps } from './customer-namespace.ts';
-import type { SessionData } from './rooms.ts';
-import {
-  createGuardScope,
-  guardSocket,
-  type Guard,
-  type GuardScope,
-  type InboundEvents,
-} from './socket-guard.ts';
+import { createGuardScope, guardSocket, type Guard, type GuardScope } from './socket-guard.ts';
+import type { AgentSocket, CustomerSocket, SessionData } from './socket-types.ts';
 import { createSocketMeter, type SocketMeter } from './traffic-metrics.ts';
 
-export interface Connection {
-  socket: Socket<InboundEvents>;
+/** Each namespace's socket type and client → server map. */
+interface Sides {
+  customer: { socket: CustomerSocket; events: CustomerToServerEvents };
+  agent: { socket: AgentSocket; events: AgentToServerEvents };
+}
+
+export interface Connection<K extends keyof Sides> {
+  socket: Sides[K]['socket'];
   data: SessionData;
-  guard: Guard;
+  guard: Guard<Sides[K]['events']>;
 }
 
 /** What the connections of one namespace share, so that an idle socket holds no copy of it. */
@@ -26,11 +27,7 @@ interface NamespaceShared {
 
 const sharedByNamespace = new WeakMap<Namespace, NamespaceShared>();
 
-function sharedFor(
-  nsp: Namespace,
-  namespace: 'customer' | 'agent',
-  deps: NamespaceDeps,
-): NamespaceShared {
+function sharedFor(nsp: Namespace, namespace: keyof Sides, deps: NamespaceDeps): NamespaceShared {
   let shared = sharedByNamespace.get(nsp);
   if (!shared) {
     const { log, metrics } = deps;
@@ -50,16 +47,16 @@ function sharedFor(
   return shared;
 }
 
-export function openConnection(
-  raw: Socket,
-  namespace: 'customer' | 'agent',
+export function openConnection<K extends keyof Sides>(
+  socket: Sides[K]['socket'],
+  namespace: K,
   deps: NamespaceDeps,
-): Connection {
+): Connection<K> {
+  const raw = socket as unknown as Socket;
   const shared = sharedFor(raw.nsp, namespace, deps);
-  const socket = raw as Socket<InboundEvents>;
-  const guard = guardSocket(socket, shared.guards);
+  const guard = guardSocket<Sides[K]['events']>(raw, shared.guards);
   deps.metrics.connections.inc({ namespace });
-  socket.on('disconnect', shared.onDisconnect);
-  shared.meter(socket);
-  return { socket, data: socket.data as SessionData, guard };
+  raw.on('disconnect', shared.onDisconnect);
+  shared.meter(raw);
+  return { socket, data: socket.data, guard };
 }

@@ -1,6 +1,6 @@
 /** The customer's side: start or resume a session, stream the page, end it. */
 import { inflateRawSync } from 'node:zlib';
-import type { Namespace, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 import { formatCode } from '../security/session-codes.ts';
 import {
   parseBatch,
@@ -22,12 +22,13 @@ import {
   type Namespaces,
 } from './rooms.ts';
 import { openConnection } from './connection.ts';
+import type { CustomerNamespace } from './socket-types.ts';
 import type { InFlight } from './drain.ts';
 import type { Audit } from '../security/audit.ts';
 import type { CodeAttemptGuard } from '../security/code-attempts.ts';
 import type { SessionRateLimiter } from '../security/rate-limits.ts';
 import type { SessionSource } from '../security/supervision.ts';
-import { attachCustomerControl, type ControlHandlerDeps } from '../session/control-handlers.ts';
+import { attachCustomerControl, type ControlHandlerDeps } from './control-handlers.ts';
 
 /**
  * Packed snapshots arrive deflated. Inflated on the event loop, bounded: a snapshot's deflated
@@ -63,10 +64,10 @@ export interface NamespaceDeps {
   sessionList?: SessionSource;
 }
 
-export function attachCustomerNamespace(nsp: Namespace, deps: NamespaceDeps): void {
+export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceDeps): void {
   const { sessions, namespaces, log, metrics } = deps;
 
-  nsp.on('connection', (raw: Socket) => {
+  nsp.on('connection', (raw) => {
     const { socket, data, guard } = openConnection(raw, 'customer', deps);
 
     const bind = (sessionId: string): void => {

@@ -1,22 +1,13 @@
 /** Room names and the announcements that go to everyone in a session, on whichever node. */
-import type { Namespace } from 'socket.io';
 import type { EndReason } from '../protocol/index.ts';
 import { viewOf } from '../session/session.ts';
 import type { SessionRecord } from '../store/index.ts';
+import type { Namespaces } from './socket-types.ts';
+
+export type { Namespaces, SessionData } from './socket-types.ts';
 
 export const customerRoom = (sessionId: string): string => `customer:${sessionId}`;
 export const agentsRoom = (sessionId: string): string => `agents:${sessionId}`;
-
-export interface SessionData {
-  sessionId?: string;
-  agentId?: string;
-  agentName?: string;
-}
-
-export interface Namespaces {
-  customers: Namespace;
-  agents: Namespace;
-}
 
 /** Tells both sides who is in the session now. */
 export function announceState(ns: Namespaces, session: SessionRecord): void {

@@ -82,7 +82,7 @@ describe('guardSocket', () => {
     guard.onSignal('ping', () => undefined);
     fake.receive('ping');
     fake.receive('made:up', 1);
-    assert.deepEqual(await dropped(metrics), { 'unknown/invalid_message': 1 });
+    assert.deepEqual(await dropped(metrics), { 'unknown/unknown_event': 1 });
     assert.deepEqual(fake.sent[0]?.[0], 'protocol:error');
   });
 

@@ -8,6 +8,7 @@ import type { Parsed } from '../protocol/validate.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { InFlight } from './drain.ts';
+import type { AckOf, FailureAck, PayloadEvent, PayloadOf, SignalEvent } from './socket-types.ts';
 
 /** What a socket's handlers may be given: anything at all. */
 export type InboundEvents = Record<string, (...args: unknown[]) => void>;
@@ -24,17 +25,21 @@ export interface GuardContext {
 
 type Ack = (response: unknown) => void;
 
-export interface Guard {
+/**
+ * A connection's guard, typed by its namespace's client → server map `M`: an event name outside
+ * the map does not compile, and a validator must produce the payload type the map names.
+ */
+export interface Guard<M = InboundEvents> {
   /** Registers a handler for an event whose single payload `parse` validates. */
-  on<T>(
-    event: string,
+  on<E extends PayloadEvent<M>, T extends PayloadOf<M[E]>>(
+    event: E,
     parse: (input: unknown) => Parsed<T>,
-    handler: (value: T, ack: Ack | undefined) => Promise<void> | void,
+    handler: (value: T, ack: AckOf<M[E]> | undefined) => Promise<void> | void,
   ): void;
   /** Registers a handler for an event with no payload. */
-  onSignal(event: string, handler: () => Promise<void> | void): void;
+  onSignal(event: SignalEvent<M>, handler: () => Promise<void> | void): void;
   /** Drops a message: counts, logs (sampled by level) and tells the peer, at most a few times a second. */
-  drop(event: string, code: ErrorCode, message: string, ack?: Ack): void;
+  drop(event: string, code: ErrorCode, message: string, ack?: FailureAck): void;
 }
 
 /**
@@ -56,7 +61,7 @@ export function createGuardScope(ctx: GuardContext): GuardScope {
  * closures: its rate limit is a token bucket (bursts of twice the rate, refilled continuously),
  * and its error replies are sampled per second.
  */
-class SocketGuard implements Guard {
+class SocketGuard {
   private tokens: number;
   private last: number;
   private errorsThisSecond = 0;
@@ -72,14 +77,14 @@ class SocketGuard implements Guard {
       if (typeof event !== 'string' || !scope.known.has(event)) {
         this.drop(
           typeof event === 'string' ? event : String(event),
-          'invalid_message',
+          'unknown_event',
           'unknown event',
         );
       }
     });
   }
 
-  drop(event: string, code: ErrorCode, message: string, ack?: Ack): void {
+  drop(event: string, code: ErrorCode, message: string, ack?: FailureAck): void {
     const { ctx, now, known } = this.scope;
     ctx.metrics.messagesDropped.inc({
       namespace: ctx.namespace,
@@ -115,7 +120,7 @@ class SocketGuard implements Guard {
   on<T>(
     event: string,
     parse: (input: unknown) => Parsed<T>,
-    handler: (value: T, ack: Ack | undefined) => Promise<void> | void,
+    handler: (value: T, ack: never) => Promise<void> | void,
   ): void {
     this.scope.known.add(event);
     this.socket.on(event, (...args: unknown[]) => {
@@ -133,7 +138,8 @@ class SocketGuard implements Guard {
         return;
       }
       this.received(event);
-      this.run(event, () => handler(parsed.value, ack), ack);
+      // The peer's acknowledgement sends whatever it is given; the map types what we give it.
+      this.run(event, () => handler(parsed.value, ack as never), ack);
     });
   }
 
@@ -193,7 +199,8 @@ class SocketGuard implements Guard {
   }
 }
 
-/** Guards one connection with its namespace's shared scope. */
-export function guardSocket(socket: Socket<InboundEvents>, scope: GuardScope): Guard {
-  return new SocketGuard(socket, scope);
+/** Guards one connection with its namespace's shared scope, typed by the namespace's map `M`. */
+export function guardSocket<M = InboundEvents>(socket: Socket, scope: GuardScope): Guard<M> {
+  // The class registers by name and hands payloads on untyped; Guard<M> is its checked face.
+  return new SocketGuard(socket as unknown as Socket<InboundEvents>, scope) as Guard<M>;
 }

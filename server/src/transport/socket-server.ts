@@ -16,6 +16,7 @@ import { DEFAULT_CSP } from './security-headers.ts';
 import { slimHandshakeRequests } from './handshake-request.ts';
 import { attachAgentNamespace } from './agent-namespace.ts';
 import { attachCustomerNamespace, type NamespaceDeps } from './customer-namespace.ts';
+import { namespacesOf, type TandemServer } from './socket-types.ts';
 
 export interface SocketServerOptions extends Omit<NamespaceDeps, 'namespaces' | 'addressOf'> {
   /** Verifies agents' bearer tokens at the agent namespace's handshake. */
@@ -46,7 +47,7 @@ function selfOrigin(
   return `${proto}://${(forwardedHost || req.headers.host || '').toLowerCase()}`;
 }
 
-export function createSocketServer(http: HttpServer, options: SocketServerOptions): Server {
+export function createSocketServer(http: HttpServer, options: SocketServerOptions): TandemServer {
   const { log, metrics } = options;
   /**
    * Counts, logs and audits a connection refused for its origin: at the handshake (any
@@ -60,7 +61,7 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       namespace: stage === 'handshake' ? 'any' : 'agent',
     });
   };
-  const io = new Server(http, {
+  const io: TandemServer = new Server(http, {
     serveClient: false,
     // Every frame is checked against the protocol's bounds before Socket.IO dispatches it.
     parser: createBoundedParser({
@@ -120,8 +121,8 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     return socket.handshake.address;
   };
 
-  const customers = io.of(CUSTOMER_NAMESPACE);
-  const agents = io.of(AGENT_NAMESPACE);
+  const namespaces = namespacesOf(io, CUSTOMER_NAMESPACE, AGENT_NAMESPACE);
+  const { customers, agents } = namespaces;
   // The agent console is served by this server: agents connect only from its own origin.
   agents.use((socket, next) => {
     const origin = socket.handshake.headers.origin;
@@ -142,7 +143,7 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     addressOf,
   });
 
-  const deps: NamespaceDeps = { ...options, namespaces: { customers, agents }, addressOf };
+  const deps: NamespaceDeps = { ...options, namespaces, addressOf };
   attachCustomerNamespace(customers, deps);
   attachAgentNamespace(agents, deps);
   return io;

@@ -4,23 +4,25 @@
  * never on read-only or masked nodes), and either ends it (`control:revoke`, `control:release`,
  * or the agent leaving). Both sides hear every change as `control:state`.
  */
-import type { Socket } from 'socket.io';
-import type { ControlStatus } from '../protocol/index.ts';
+import type {
+  AgentToServerEvents,
+  ControlStatus,
+  CustomerToServerEvents,
+} from '../protocol/index.ts';
 import type { Audit } from '../security/audit.ts';
-import { isAuthorized, type AgentIdentity } from '../security/agent-tokens.ts';
-import { agentsRoom, customerRoom, type Namespaces, type SessionData } from '../transport/rooms.ts';
-import type { Guard } from '../transport/socket-guard.ts';
-import { parseControlAction, parseControlAnswer, parseEmpty } from './control-parse.ts';
-import type { ControlService } from './control-service.ts';
-import { statusOf } from './control.ts';
+import { isAuthorized } from '../security/agent-tokens.ts';
+import { parseControlAction, parseControlAnswer, parseEmpty } from '../session/control-parse.ts';
+import type { ControlService } from '../session/control-service.ts';
+import { statusOf } from '../session/control.ts';
+import { agentsRoom, customerRoom } from './rooms.ts';
+import type { Guard } from './socket-guard.ts';
+import type { AgentSocket, CustomerSocket, Namespaces } from './socket-types.ts';
 
 export interface ControlHandlerDeps {
   control: ControlService;
   audit: Audit;
   now?: () => number;
 }
-
-type AgentData = SessionData & { identity?: AgentIdentity };
 
 /** Tells both sides who controls the page now. */
 export function announceControl(ns: Namespaces, sessionId: string, status: ControlStatus): void {
@@ -29,12 +31,12 @@ export function announceControl(ns: Namespaces, sessionId: string, status: Contr
 }
 
 export function attachAgentControl(
-  socket: Socket,
-  guard: Guard,
+  socket: AgentSocket,
+  guard: Guard<AgentToServerEvents>,
   deps: ControlHandlerDeps,
   namespaces: Namespaces,
 ): void {
-  const data = socket.data as AgentData;
+  const data = socket.data;
   const now = deps.now ?? Date.now;
   const { control, audit } = deps;
 
@@ -100,12 +102,12 @@ export function attachAgentControl(
 }
 
 export function attachCustomerControl(
-  socket: Socket,
-  guard: Guard,
+  socket: CustomerSocket,
+  guard: Guard<CustomerToServerEvents>,
   deps: ControlHandlerDeps,
   namespaces: Namespaces,
 ): void {
-  const data = socket.data as SessionData;
+  const data = socket.data;
   const { control, audit } = deps;
 
   guard.on('control:answer', parseControlAnswer, async (answer) => {

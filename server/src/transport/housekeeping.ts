@@ -5,14 +5,10 @@
  */
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { SessionService } from '../session/service.ts';
 import type { Store } from '../store/index.ts';
-import {
-  announceEnded,
-  customerRoom,
-  type Namespaces,
-  type SessionData,
-} from '../transport/rooms.ts';
-import type { SessionService } from './service.ts';
+import { announceEnded, customerRoom } from './rooms.ts';
+import type { Namespaces, SessionData } from './socket-types.ts';
 
 export interface HousekeepingDeps {
   sessions: SessionService;
