@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { startTandem } from './app.ts';
 import { loadConfig } from './config/index.ts';
+import { installLastResort } from './observability/last-resort.ts';
 import { createLogger } from './observability/logger.ts';
 
 function configFileFromArgs(argv: readonly string[]): string | undefined {
@@ -24,26 +25,28 @@ async function main(): Promise<void> {
   const webRoot = fileURLToPath(new URL('./web/', import.meta.url));
   const node = await startTandem(loaded.config, { webRoot, log });
   let stopping = false;
-  const stop = (signal: string): void => {
+  const stop = (signal: string, code = 0): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
     const deadline = setTimeout(
-      () => process.exit(0),
+      () => process.exit(code),
       loaded.config.server.shutdownGraceSeconds * 1000 + 1000,
     );
     deadline.unref();
     node.close().then(
-      () => process.exit(0),
+      () => process.exit(code),
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  // A stray rejection (a Redis command cut off by a reconnect, say) is a bug to log, not a reason
-  // to drop every session on this node.
-  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
+  installLastResort(process, {
+    log,
+    counter: node.metrics.uncaughtErrors,
+    shutDown: (code, reason) => stop(reason, code),
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

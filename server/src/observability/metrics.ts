@@ -23,6 +23,7 @@ export interface Metrics {
   storeReady: Gauge;
   activeSessions: Gauge;
   activeAgents: Gauge;
+  uncaughtErrors: Counter<'kind' | 'action'>;
 }
 
 export function createMetrics(): Metrics {
@@ -119,6 +120,12 @@ export function createMetrics(): Metrics {
     activeAgents: new Gauge({
       name: 'tandem_agents_active',
       help: 'Agents in a session, connected to this node',
+      registers,
+    }),
+    uncaughtErrors: new Counter({
+      name: 'tandem_uncaught_errors_total',
+      help: 'Errors no handler caught, by kind (exception, rejection) and action (continued, exited)',
+      labelNames: ['kind', 'action'],
       registers,
     }),
     certificateExpiry: new Gauge({
