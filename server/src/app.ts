@@ -9,6 +9,7 @@ import type { Config } from './config/index.ts';
 import { setUpPagePipeline } from './dom/setup.ts';
 import { setUpResourceProxy } from './proxy/index.ts';
 import { createAgentSecurity } from './security/agent-security.ts';
+import { consoleOrigins } from './security/console-origins.ts';
 import { controlPolicyFrom } from './session/control-policy.ts';
 import { ControlService } from './session/control-service.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -105,11 +106,12 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   });
   let accepting = true;
   const secure = config.tls.enabled;
+  // The console's origins, from config and the port listened on (known once listening).
+  let ownOrigins: readonly string[] = [];
   const security = await createAgentSecurity(config, {
     store,
     log,
-    // Not `ctx.origin`: Koa 3 answers that from the request's Origin header.
-    selfOrigin: (ctx) => `${ctx.protocol}://${ctx.host}`,
+    isConsoleOrigin: (origin) => ownOrigins.includes(origin),
   });
   const resources = setUpResourceProxy(config, {
     store,
@@ -153,6 +155,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     maxNodes: config.limits.maxNodes,
     messagesPerSecond: config.limits.messagesPerSecond,
     allowedOrigins: config['cross-origin'].allowedOrigins,
+    consoleOrigins: () => ownOrigins,
     maxMessageBytes: config.limits.maxMessageBytes,
     secure,
     trustProxy: config.server.trustProxy,
@@ -170,6 +173,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   const housekeeping = startHousekeeping({ sessions, store, namespaces, metrics, log });
 
   const address = await listen(server, config.server.port, config.server.host);
+  ownOrigins = consoleOrigins(config, address.port);
   const url = urlOf(secure ? 'https' : 'http', address);
   let metricsServer: HttpServer | null = null;
   let metricsUrl: string | null = null;
@@ -180,7 +184,10 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
       await listen(metricsServer, config.metrics.port, config.metrics.host),
     );
   }
-  log.info({ url, metricsUrl, tls: secure, cluster: Boolean(adapter) }, 'tandem listening');
+  log.info(
+    { url, metricsUrl, consoleOrigins: ownOrigins, tls: secure, cluster: Boolean(adapter) },
+    'tandem listening',
+  );
 
   return {
     url,

@@ -32,13 +32,14 @@ function tryConnect(
   namespace: '/customer' | '/agent',
   origin: string | undefined,
   transport: (typeof TRANSPORTS)[number],
+  { url = server.url, host }: { url?: string; host?: string } = {},
 ): Promise<string> {
-  const socket = io(`${server.url}${namespace}`, {
+  const socket = io(`${url}${namespace}`, {
     transports: [transport],
     reconnection: false,
     rejectUnauthorized: false,
     forceNew: true,
-    extraHeaders: origin === undefined ? {} : { origin },
+    extraHeaders: { ...(origin !== undefined && { origin }), ...(host && { host }) },
     ...(namespace === '/agent' && { auth: { token } }),
   });
   return new Promise<string>((resolve) => {
@@ -67,6 +68,26 @@ describe('origins', () => {
       assert.notEqual(await tryConnect('/agent', EVIL, transport), 'connected');
     });
   }
+
+  it("takes the console's origin from config, never from the Host header (DNS rebinding)", async () => {
+    // A rebound name: the page's origin and the Host header agree, and name neither the console.
+    const rebound = { host: 'evil.test' };
+    assert.notEqual(await tryConnect('/agent', EVIL, 'websocket', rebound), 'connected');
+    assert.notEqual(await tryConnect('/customer', EVIL, 'websocket', rebound), 'connected');
+    const configured = await startServer({
+      server: { publicOrigin: 'https://tandem.example.test' },
+    });
+    try {
+      const at = { url: configured.url };
+      assert.equal(
+        await tryConnect('/agent', 'https://tandem.example.test', 'websocket', at),
+        'connected',
+      );
+      assert.notEqual(await tryConnect('/agent', configured.url, 'websocket', at), 'connected');
+    } finally {
+      await configured.stop();
+    }
+  });
 
   it('counts, logs and audits every refused origin, at the handshake and at the agent namespace', async () => {
     const dropped = async (stage: string): Promise<number> => {

@@ -26,8 +26,15 @@ export async function startCluster(
   options: { adapter?: 'classic' | 'sharded'; overrides?: Record<string, unknown> } = {},
 ): Promise<RunningCluster> {
   const redis = await startRedis();
+  // Agents open the console through the balancer: its origin is the nodes' public origin.
+  const balancerPort = await freePort();
   const nodeConfig = (port: number) => ({
-    server: { port, trustProxy: true, shutdownGraceSeconds: 2 },
+    server: {
+      port,
+      trustProxy: true,
+      shutdownGraceSeconds: 2,
+      publicOrigin: `https://127.0.0.1:${balancerPort}`,
+    },
     tls: { enabled: false },
     cluster: { redis: { url: redis.url }, adapter: options.adapter ?? 'classic' },
     // Every node must verify the resource URLs any other node signed.
@@ -41,6 +48,7 @@ export async function startCluster(
   }
   const balancer = await startLoadBalancer(
     nodes.map((n) => ({ name: n.name, address: `127.0.0.1:${n.port}` })),
+    { port: balancerPort },
   );
   return {
     redis,

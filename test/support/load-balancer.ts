@@ -54,12 +54,15 @@ ${backends.map((b) => `  server ${b.name} ${b.address} check cookie ${b.name}`).
 `;
 }
 
-export async function startLoadBalancer(backends: readonly Backend[]): Promise<RunningBalancer> {
+export async function startLoadBalancer(
+  backends: readonly Backend[],
+  { port: chosenPort }: { port?: number } = {},
+): Promise<RunningBalancer> {
   const dir = await mkdtemp(join(tmpdir(), 'tandem-lb-'));
   const { cert, key } = makeCertificate(dir, 'localhost');
   const pem = join(dir, 'tandem.pem');
   await writeFile(pem, (await readFile(cert, 'utf8')) + (await readFile(key, 'utf8')));
-  const port = await freePort();
+  const port = chosenPort ?? (await freePort());
   const cfg = join(dir, 'haproxy.cfg');
   await writeFile(cfg, config(port, pem, backends));
   const check = spawnSync(HAPROXY, ['-c', '-f', cfg], { encoding: 'utf8' });

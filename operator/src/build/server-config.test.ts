@@ -31,7 +31,13 @@ function deepMerge(a: unknown, b: unknown): unknown {
 test('the default cluster config validates against the server schema', () => {
   const cluster = clusterFixture();
   assert.deepEqual(buildServerConfig(cluster), {
-    server: { port: 8443, dataDir: '/var/lib/tandem', trustProxy: true, demo: false },
+    server: {
+      port: 8443,
+      dataDir: '/var/lib/tandem',
+      trustProxy: true,
+      demo: false,
+      publicOrigin: 'https://cobrowse.example.com',
+    },
     tls: {
       enabled: true,
       certFile: '/etc/tandem/tls/tls.crt',
@@ -39,7 +45,7 @@ test('the default cluster config validates against the server schema', () => {
       hostnames: ['cobrowse.example.com'],
     },
     log: { level: 'info' },
-    metrics: { enabled: true, port: 9464 },
+    metrics: { enabled: true, host: '0.0.0.0', port: 9464 },
     'cross-origin': { allowedOrigins: [] },
     'http-proxy': { allowedExternalDomains: [] },
     'http-security': {},

@@ -25,6 +25,8 @@ export function buildServerConfig(cluster: CoBrowseCluster): Record<string, unkn
       dataDir: mounts.dataDir,
       trustProxy: spec.ingress.enabled,
       demo: false,
+      // Agents open the console at the cluster's host (the Service and Ingress serve 443).
+      publicOrigin: `https://${spec.host}`,
     },
     // Pods serve TLS with the mounted secret; the server reloads it when kubelet swaps the files.
     tls: {
@@ -34,7 +36,8 @@ export function buildServerConfig(cluster: CoBrowseCluster): Record<string, unkn
       hostnames: [spec.host],
     },
     log: { level: spec.logLevel },
-    metrics: { enabled: true, port: ports.metrics },
+    // The server binds loopback by default; a pod binds every address for the scrape.
+    metrics: { enabled: true, host: '0.0.0.0', port: ports.metrics },
     'cross-origin': { allowedOrigins: spec.crossOrigin.allowedOrigins },
     'http-proxy': { allowedExternalDomains: spec.httpProxy.allowedExternalDomains },
     'http-security': { ...spec.httpSecurity },

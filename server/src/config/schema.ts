@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../protocol/limits.ts';
+import { parseOrigin } from '../security/origins.ts';
 import { domRestrictionsSection } from '../dom/config-schema.ts';
 import {
   forwardProxySection,
@@ -28,6 +29,16 @@ const serverSection = z.strictObject({
   shutdownGraceSeconds: seconds(0, 300).default(10),
   /** Serve the demo checkout page at `/demo/`. Default true. */
   demo: z.boolean().default(true),
+  /**
+   * The origin agents open the console at (`https://tandem.example.com`): the only one the agent
+   * namespace and the development sign-in accept, and one the handshake always allows. Default:
+   * this listener's own names at its port (`https://localhost:8443`, `127.0.0.1`, `[::1]`, each
+   * of `tls.hostnames`), never a request's Host header.
+   */
+  publicOrigin: z
+    .string()
+    .refine((value) => parseOrigin(value) === value, 'expected an origin: https://host[:port]')
+    .optional(),
 });
 
 const tlsSection = z
@@ -136,7 +147,11 @@ const crossOriginSection = z.strictObject({
 const metricsSection = z.strictObject({
   /** Serve Prometheus metrics on a separate port. Default true. */
   enabled: z.boolean().default(true),
-  host: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Address of the metrics listener, which has no authentication. Default `127.0.0.1`: a pod
+   * (the operator's config sets it) binds it for the scrape behind its NetworkPolicy.
+   */
+  host: z.string().min(1).default('127.0.0.1'),
   /** Default 9464; 0 picks a free port. */
   port: port.default(9464),
 });

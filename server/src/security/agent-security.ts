@@ -29,8 +29,8 @@ export interface AgentSecurity {
 export interface AgentSecurityOptions {
   store: Pick<Store, 'hit'>;
   log: Logger;
-  /** The console's own origin for a request (the dev login accepts only it). */
-  selfOrigin: (ctx: Context) => string;
+  /** Whether an Origin header is the console's own (the dev login accepts only it). */
+  isConsoleOrigin: (origin: string) => boolean;
   now?: () => number;
 }
 
@@ -82,7 +82,7 @@ export async function createAgentSecurity(
           ttlSeconds: agents.devLoginTokenTtlSeconds,
           privilegesClaim: agents.privilegesClaim,
           nameClaim: agents.nameClaim,
-          isSameOrigin: (ctx) => ctx.get('Origin') === options.selfOrigin(ctx),
+          isSameOrigin: (ctx) => options.isConsoleOrigin(ctx.get('Origin')),
           ...(options.now && { now: options.now }),
         });
   return {

@@ -1,5 +1,5 @@
 /** Socket.IO on the shared listener: origin checks at the handshake, then the two namespaces. */
-import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from '../protocol/index.ts';
 import {
@@ -22,29 +22,11 @@ export interface SocketServerOptions extends Omit<NamespaceDeps, 'namespaces' | 
   /** Verifies agents' bearer tokens at the agent namespace's handshake. */
   verifier: TokenVerifier;
   allowedOrigins: readonly string[];
+  /** The agent console's own origins (config, not the Host header): the agent namespace's only ones. */
+  consoleOrigins: () => readonly string[];
   maxMessageBytes: number;
   secure: boolean;
   trustProxy: boolean;
-}
-
-/** The origin this server is reached at, as the browser names it. */
-function selfOrigin(
-  req: { headers: IncomingHttpHeaders },
-  secure: boolean,
-  trustProxy: boolean,
-): string {
-  const forwardedProto = trustProxy
-    ? String(req.headers['x-forwarded-proto'] ?? '')
-        .split(',')[0]
-        ?.trim()
-    : '';
-  const forwardedHost = trustProxy
-    ? String(req.headers['x-forwarded-host'] ?? '')
-        .split(',')[0]
-        ?.trim()
-    : '';
-  const proto = forwardedProto || (secure ? 'https' : 'http');
-  return `${proto}://${(forwardedHost || req.headers.host || '').toLowerCase()}`;
 }
 
 export function createSocketServer(http: HttpServer, options: SocketServerOptions): TandemServer {
@@ -90,9 +72,7 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     allowRequest: (req, callback) => {
       const origin = req.headers.origin;
       if (origin === undefined) return callback(null, true);
-      const allowed = isAllowedOrigin(origin, options.allowedOrigins, [
-        selfOrigin(req, options.secure, options.trustProxy),
-      ]);
+      const allowed = isAllowedOrigin(origin, options.allowedOrigins, options.consoleOrigins());
       if (!allowed) refuseOrigin('handshake', origin, 'connection refused: origin not allowed');
       callback(allowed ? null : 'forbidden_origin', allowed);
     },
@@ -126,11 +106,7 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
   // The agent console is served by this server: agents connect only from its own origin.
   agents.use((socket, next) => {
     const origin = socket.handshake.headers.origin;
-    if (
-      origin === undefined ||
-      origin === selfOrigin(socket.request, options.secure, options.trustProxy)
-    )
-      return next();
+    if (origin === undefined || options.consoleOrigins().includes(origin)) return next();
     refuseOrigin('agent', origin, 'agent connection refused: not the console origin');
     next(new Error('forbidden_origin'));
   });
