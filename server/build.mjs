@@ -38,6 +38,8 @@ await Promise.all([
     ...browser,
     entryPoints: [`${web}agent/index.ts`],
     outfile: `${dist}web/agent/agent.js`,
+    // The console's test-only policy switch is off for good in what ships (agent/policy.ts).
+    define: { TANDEM_TEST_UNSAFE_NO_CONSOLE_POLICY: 'false' },
   }),
   build({
     ...browser,

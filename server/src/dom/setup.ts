@@ -4,19 +4,19 @@
  * logged here.
  *
  * One test-only switch, never a config option (the schema has no such key):
- * `TANDEM_TEST_UNSAFE_NO_SANITIZER=1` in the node's environment leaves the sanitize step out, so
- * that a browser test can show that the agent frame's sandbox and CSP hold on their own. The node
- * logs a warning at start when it is set.
+ * `TANDEM_TEST_UNSAFE_RAW_PAGES=1` in the node's environment leaves the sanitize and URL-rewriting
+ * steps out (the DOM restrictions stay), so that a browser test can show that the agent frame's
+ * sandbox and CSP hold on their own. The node logs a warning at start when it is set.
  */
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import type { ResourceSigner } from '../proxy/signing.ts';
-import { PagePipeline, type PageStep } from './pipeline.ts';
+import { PagePipeline } from './pipeline.ts';
 import { RestrictionsStep, type RestrictionsConfig } from './restrictions.ts';
 import { createRewriteUrlsStep } from './rewrite-urls.ts';
 import { SanitizeStep } from './sanitize.ts';
 
-export const UNSAFE_NO_SANITIZER_ENV = 'TANDEM_TEST_UNSAFE_NO_SANITIZER';
+export const UNSAFE_RAW_PAGES_ENV = 'TANDEM_TEST_UNSAFE_RAW_PAGES';
 
 export interface PagePipelineDeps {
   signer: ResourceSigner;
@@ -42,19 +42,21 @@ export function setUpPagePipeline(
     registers: [registry],
   });
   const restrictions = new RestrictionsStep(config);
-  const steps: PageStep[] = [];
-  if (env[UNSAFE_NO_SANITIZER_ENV] === '1') {
-    log.warn({ env: UNSAFE_NO_SANITIZER_ENV }, 'TEST ONLY: the page sanitizer is off');
-  } else {
-    steps.push(
-      new SanitizeStep({
-        onRefused: ({ sessionId, reason, op, name }) => {
-          refused.inc({ reason });
-          log.warn({ session: sessionId, reason, op, name }, 'page operation refused');
-        },
-      }),
+  if (env[UNSAFE_RAW_PAGES_ENV] === '1') {
+    log.warn(
+      { env: UNSAFE_RAW_PAGES_ENV },
+      'TEST ONLY: pages are relayed unsanitized and unrewritten',
     );
+    return { pipeline: new PagePipeline([restrictions]), restrictions };
   }
-  steps.push(restrictions, createRewriteUrlsStep(signer));
-  return { pipeline: new PagePipeline(steps), restrictions };
+  const sanitize = new SanitizeStep({
+    onRefused: ({ sessionId, reason, op, name }) => {
+      refused.inc({ reason });
+      log.warn({ session: sessionId, reason, op, name }, 'page operation refused');
+    },
+  });
+  return {
+    pipeline: new PagePipeline([sanitize, restrictions, createRewriteUrlsStep(signer)]),
+    restrictions,
+  };
 }

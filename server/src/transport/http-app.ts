@@ -14,6 +14,7 @@ import {
   setCommonHeaders,
 } from './security-headers.ts';
 import { sendStaticFile } from './static-files.ts';
+import { CSP_REPORT_PATH, cspReportRoute } from './csp-reports.ts';
 
 export interface HttpAppOptions {
   /** Folder holding the built browser code: tandem.js, agent/, demo/. */
@@ -45,6 +46,7 @@ function routeOf(path: string): string {
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa({ proxy: options.trustProxy });
   const { webRoot } = options;
+  const cspReport = cspReportRoute(options.metrics.registry, options.log);
 
   app.use(async (ctx, next) => {
     try {
@@ -61,6 +63,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   app.use(async (ctx, next) => {
     setCommonHeaders(ctx, options.secure);
     if (options.devLogin && ctx.path === '/agent/dev-login') return options.devLogin(ctx, next);
+    if (ctx.path === CSP_REPORT_PATH) return cspReport(ctx);
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       ctx.status = 405;
       ctx.set('Allow', 'GET, HEAD');

@@ -4,7 +4,19 @@
  * none at all and loads only from this server.
  */
 import type { Context } from 'koa';
+import { CSP_REPORT_PATH } from './csp-reports.ts';
 
+/**
+ * Where both policies below report violations (csp-reports.ts). A report from the console is a
+ * console bug; one from the frame is the frame's CSP stopping what the other layers let through.
+ */
+export const CSP_REPORT_URI = CSP_REPORT_PATH;
+
+/**
+ * The console: only its own script, and Trusted Types: no string ever reaches an HTML or script
+ * sink, and the one policy allowed (`tandem-rebuild`) is created, refusing everything, by the
+ * rebuild code itself (agent/build-node.ts) before anything else could take the name.
+ */
 export const AGENT_CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -17,6 +29,9 @@ export const AGENT_CONSOLE_CSP = [
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
+  "require-trusted-types-for 'script'",
+  'trusted-types tandem-rebuild',
+  `report-uri ${CSP_REPORT_URI}`,
 ].join('; ');
 
 /** The frame the page is rebuilt in: no script of any kind, every load from this server. */
@@ -32,6 +47,9 @@ export const PAGE_FRAME_CSP = [
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'self'",
+  "require-trusted-types-for 'script'",
+  "trusted-types 'none'",
+  `report-uri ${CSP_REPORT_URI}`,
 ].join('; ');
 
 /** The demo shop is an ordinary website: its own scripts and the snippet. */

@@ -12,6 +12,33 @@ import { CANVAS_STAND_IN_ATTRIBUTE } from '../../src/protocol/owned-attributes.t
 import { isAllowedAttribute, isAllowedElement, isAllowedRemoval } from './policy.ts';
 import { svgTagName } from './svg-names.ts';
 
+/** The parts of the Trusted Types API used here (not in TypeScript's DOM lib yet). */
+interface TrustedTypesFactory {
+  createPolicy(name: string, rules: Record<string, (input: string) => never>): unknown;
+}
+
+const refuse = (input: string): never => {
+  throw new TypeError(
+    `the console never turns page text into HTML or script (${input.length} chars)`,
+  );
+};
+
+/**
+ * The console's one Trusted Types policy (its CSP allows this name only, once). The rebuild never
+ * parses HTML nor sets a script sink, so every rule refuses; the policy exists so that the name
+ * is taken, at load, by this code and nothing else. Null where Trusted Types are unsupported.
+ */
+const rebuildPolicy: unknown =
+  (globalThis as { trustedTypes?: TrustedTypesFactory }).trustedTypes?.createPolicy(
+    'tandem-rebuild',
+    { createHTML: refuse, createScript: refuse, createScriptURL: refuse },
+  ) ?? null;
+
+/** Whether the console runs under Trusted Types with its policy (for the console's test hooks). */
+export function holdsRebuildPolicy(): boolean {
+  return rebuildPolicy !== null;
+}
+
 export const HTML_NS = 'http://www.w3.org/1999/xhtml';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const MATH_NS = 'http://www.w3.org/1998/Math/MathML';

@@ -5,6 +5,7 @@
  */
 import type { PageSnapshot, SessionView } from '../../src/protocol/index.ts';
 import { DEFAULT_RESTRICTIONS } from '../../src/protocol/restrictions.ts';
+import { holdsRebuildPolicy } from './build-node.ts';
 import { AgentConnection, type ConnectionState, type JoinTarget } from './connection.ts';
 import { ControlPanel } from './control-panel.ts';
 import { EndScreen } from './end-screen.ts';
@@ -39,6 +40,8 @@ export interface AgentHooks {
   sessionsShown(): boolean;
   /** The stable code of the notice shown now, or null. */
   notice(): string | null;
+  /** Whether the rebuild code holds the console's Trusted Types policy. */
+  trustedTypes(): boolean;
 }
 
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
@@ -359,5 +362,6 @@ export function startConsole(doc: Document): AgentHooks {
     controlMode: () => controlPanel.mode,
     sessionsShown: () => sessions?.panel.shown ?? false,
     notice: () => notices.shown?.code ?? null,
+    trustedTypes: holdsRebuildPolicy,
   };
 }

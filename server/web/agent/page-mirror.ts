@@ -1,8 +1,11 @@
 /**
  * The customer's page, rebuilt inside the console's sandboxed frame and kept up to date by
- * applying operations. Frames (the top one included) load `/agent/frame.html` asynchronously, so
- * a tree that arrives before its frame is ready is built in a scratch document and moved in
- * when the frame loads; node identities (and the id map) survive the move.
+ * applying operations. Frames load `/agent/frame.html` asynchronously, so a nested frame's tree
+ * that arrives before the frame is ready is built in a scratch document and moved in when the
+ * frame loads; node identities (and the id map) survive the move. A scratch document is made by
+ * the document that holds the frame, never by the console's own: documents inherit their
+ * maker's CSP, and the console's forbids the page's inline styles. So nothing is built until the
+ * top frame has loaded: a snapshot (and what follows it) waits for that.
  */
 import type {
   DocumentNode,
@@ -45,6 +48,8 @@ export class PageMirror {
   private readonly scrolls = new Map<NodeId, { x: number; y: number }>();
   private readonly watchedDocs = new WeakSet<Document>();
   private readonly ctx: BuildContext;
+  /** A snapshot and the operations after it, held until the top frame has loaded. */
+  private waiting: { snapshot: PageSnapshot; ops: MutationOp[] } | null = null;
 
   constructor(
     private readonly top: HTMLIFrameElement,
@@ -62,6 +67,7 @@ export class PageMirror {
       },
       setScroll: (id, x, y) => this.scrolls.set(id, { x, y }),
     };
+    top.addEventListener('load', () => this.applyWaiting());
   }
 
   /** How many nodes are mirrored (for tests and diagnostics). */
@@ -81,6 +87,11 @@ export class PageMirror {
   }
 
   applySnapshot(snapshot: PageSnapshot): void {
+    if (!liveDocument(this.top)) {
+      this.waiting = { snapshot, ops: [] };
+      return;
+    }
+    this.waiting = null;
     for (const [frame] of this.slots) if (frame !== this.top) this.slots.delete(frame);
     this.nodes.clear();
     this.scrolls.clear();
@@ -90,6 +101,10 @@ export class PageMirror {
   }
 
   applyOps(ops: MutationOp[]): void {
+    if (this.waiting) {
+      this.waiting.ops.push(...ops);
+      return;
+    }
     for (const op of ops) {
       try {
         this.applyOp(op);
@@ -100,6 +115,14 @@ export class PageMirror {
       }
     }
     this.applyScrolls();
+  }
+
+  /** The top frame loaded: what waited for it is built now. */
+  private applyWaiting(): void {
+    const waiting = this.waiting;
+    if (!waiting || !liveDocument(this.top)) return;
+    this.applySnapshot(waiting.snapshot);
+    this.applyOps(waiting.ops);
   }
 
   private applyOp(op: MutationOp): void {
@@ -204,7 +227,8 @@ export class PageMirror {
     if (slot.root) this.forget(slot.root);
     if (slot.docId !== undefined) this.nodes.delete(slot.docId);
     const live = liveDocument(frame);
-    const doc = live ?? document.implementation.createHTMLDocument('');
+    // Made by the frame's own document (under the frame's CSP), not by the console's.
+    const doc = live ?? frame.ownerDocument.implementation.createHTMLDocument('');
     const rootNode = docNode?.children.find((child) => child.type === 'element');
     const built = rootNode ? buildNode(doc, rootNode, this.ctx) : null;
     slot.root =

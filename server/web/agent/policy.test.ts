@@ -19,6 +19,13 @@ describe('the console policy', () => {
     ['a', 'href', ' java\tscript:alert(1)'],
     [null, 'xlink:href', 'javascript:alert(1)'],
     ['img', 'srcset', 'javascript:alert(1)'],
+    ['blockquote', 'cite', 'javascript:alert(1)'],
+    ['table', 'background', ' JaVaScRiPt:alert(1)'],
+    ['img', 'lowsrc', 'javascript:alert(1)'],
+    ['img', 'longdesc', 'vbscript:msgbox(1)'],
+    ['a', 'href', 'livescript:alert(1)'],
+    ['a', 'x-unknown', 'javascript:alert(1)'],
+    ['a', 'href', 'data:application/xhtml+xml,<x/>'],
   ];
   for (const [tag, name, value] of refused) {
     it(`refuses ${tag ?? 'svg'} ${name}=${JSON.stringify(value)}`, () => {
@@ -29,6 +36,9 @@ describe('the console policy', () => {
     assert.equal(isAllowedAttribute('img', 'src', '/proxy/r/s/t'), true);
     assert.equal(isAllowedAttribute('iframe', 'title', 'x'), true);
     assert.equal(isAllowedAttribute(null, 'href', '#icon'), true);
+    // Text is text: a title may say anything.
+    assert.equal(isAllowedAttribute('b', 'title', 'javascript:alert(2)'), true);
+    assert.equal(isAllowedAttribute('b', 'aria-label', 'javascript:alert(2)'), true);
   });
   it('refuses removing what the console owns', () => {
     for (const name of ['sandbox', 'SANDBOX', 'src', 'csp', 'referrerpolicy', 'allow']) {
