@@ -39,6 +39,11 @@ export const MATH_TAGS = words(`
   munderover mprescripts none semantics annotation
 `);
 
+/**
+ * HTML attributes that are kept. Presentational ones (`frameborder`, `marginwidth`, `hspace`,
+ * `rules`, `noshade`, body `text`/`link`/`vlink`...) change the layout or colours when dropped,
+ * and `part`/`exportparts` carry `::part()` styles into shadow trees; none of them runs anything.
+ */
 export const HTML_ATTRIBUTES = words(`
   abbr accept accept-charset accesskey align alink allow alt autocapitalize autocomplete
   autocorrect autofocus autoplay background bgcolor border capture cellpadding cellspacing
@@ -51,6 +56,8 @@ export const HTML_ATTRIBUTES = words(`
   rel required rev reversed role rows rowspan spellcheck scope selected shape size sizes slot span
   srclang src srcset start step style summary tabindex title translate type usemap valign value
   width wrap xmlns imagesrcset imagesizes
+  frameborder scrolling marginwidth marginheight hspace vspace frame rules noshade compact
+  text link vlink bordercolor char charoff axis part exportparts
 `);
 
 export const SVG_ATTRIBUTES = words(`

@@ -98,6 +98,16 @@ describe('sanitizeAttribute', () => {
     ['math:mi', 'href', 'javascript:alert(1)', null],
     ['html:img', 'src', 'data:image/gif;base64,R0lG', 'data:image/gif;base64,R0lG'],
     ['html:a', 'href', 'data:image/gif;base64,R0lG', null],
+    // Presentational attributes: dropping them changes the layout (a frame's 2 px border).
+    ['html:iframe', 'frameborder', '0', '0'],
+    ['html:iframe', 'scrolling', 'no', 'no'],
+    ['html:iframe', 'marginwidth', '0', '0'],
+    ['html:img', 'hspace', '4', '4'],
+    ['html:table', 'rules', 'all', 'all'],
+    ['html:table', 'frame', 'box', 'box'],
+    ['html:hr', 'noshade', '', ''],
+    ['html:body', 'link', '#00f', '#00f'],
+    ['html:div', 'part', 'label', 'label'],
   ];
   for (const [kind, name, value, expected] of cases) {
     it(`${kind} ${name}=${JSON.stringify(value)} → ${JSON.stringify(expected)}`, () => {
