@@ -101,6 +101,36 @@ export function applyOp(
       out.push(op);
       return;
     }
+    case 'sheets': {
+      // CSS carries no field values; only a hidden box keeps everything of its own away.
+      const entry = tree.get(op.id);
+      if (!entry || entry.node.type === 'text' || entry.state.hidden) return;
+      out.push(op);
+      return;
+    }
+    case 'focus':
+    case 'hover': {
+      // Inside a hidden box the agent has no node to mark: nobody, as far as it knows.
+      const entry = op.id === null ? undefined : element(tree.get(op.id));
+      out.push(op.id !== null && (!entry || entry.state.hidden) ? { ...op, id: null } : op);
+      return;
+    }
+    case 'selection': {
+      // Where a selection starts or ends in masked text, its offsets would tell what is there.
+      const shown = (id: number): boolean => {
+        const entry = tree.get(id);
+        return !!entry && !entry.state.masked && !entry.state.hidden;
+      };
+      const ranges = op.ranges.filter((range) => shown(range.start) && shown(range.end));
+      out.push(ranges.length === op.ranges.length ? op : { ...op, ranges });
+      return;
+    }
+    case 'layer': {
+      const entry = element(tree.get(op.id));
+      if (!entry || entry.state.hidden) return;
+      out.push(op);
+      return;
+    }
     case 'frame': {
       const entry = element(tree.get(op.id));
       if (!entry || entry.state.hidden) return;

@@ -132,6 +132,41 @@ describe('RestrictionsStep: batches', () => {
     ]);
   });
 
+  it('keeps masked text out of selections and hidden nodes out of focus, hover and sheets', () => {
+    const { step } = setup();
+    const out = step.batch(ctx, {
+      seq: 2,
+      sentAt: 0,
+      ops: [
+        {
+          op: 'selection',
+          id: 1,
+          ranges: [
+            { start: 13, startOffset: 0, end: 13, endOffset: 3 },
+            { start: 28, startOffset: 0, end: 28, endOffset: 3 },
+            { start: 10, startOffset: 0, end: 10, endOffset: 7 },
+          ],
+        },
+        { op: 'focus', id: 10, visible: true },
+        { op: 'focus', id: 21, visible: false },
+        { op: 'hover', id: 20 },
+        { op: 'hover', id: 22 },
+        { op: 'sheets', id: 20, sheets: ['p{color:red}'] },
+        { op: 'sheets', id: 23, sheets: ['b{color:red}'] },
+        { op: 'layer', id: 20, layer: 'popover' },
+      ],
+    });
+    assert.deepEqual(JSON.parse(JSON.stringify(out.ops)), [
+      { op: 'selection', id: 1, ranges: [{ start: 28, startOffset: 0, end: 28, endOffset: 3 }] },
+      // Focus on a masked field shows where the customer is, never what is in it.
+      { op: 'focus', id: 10, visible: true },
+      { op: 'focus', id: null, visible: false },
+      { op: 'hover', id: null },
+      { op: 'hover', id: null },
+      { op: 'sheets', id: 23, sheets: ['b{color:red}'] },
+    ]);
+  });
+
   it('re-sends an element that a later attribute change makes masked or hidden', () => {
     const { step } = setup();
     const out = step.batch(ctx, {

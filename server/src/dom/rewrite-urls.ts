@@ -153,6 +153,8 @@ export function createRewriteUrlsStep(signer: ResourceSigner): PageStep {
       }
       case 'css':
         return { ...op, css: rewriteCss(ctx, page, op.css) };
+      case 'sheets':
+        return { ...op, sheets: op.sheets.map((css) => rewriteCss(ctx, page, css)) };
       case 'text':
         return page.styleTexts.has(op.id) ? { ...op, text: rewriteCss(ctx, page, op.text) } : op;
       case 'frame':

@@ -34,7 +34,22 @@ export interface SanitizeContext {
 
 const CUSTOM_ELEMENT = /^[a-z][a-z0-9._]*-[a-z0-9._-]*$/;
 const DATA_OR_ARIA = /^(?:data|aria)-[a-z0-9._-]+$/;
-const CANVAS_DATA = /^data:image\/png;base64,[a-z0-9+/=]*$/i;
+const FRAME_DATA = /^data:image\/(png|jpeg);base64,([a-z0-9+/=]*)$/i;
+/** The first bytes of a PNG and of a JPEG, base64-encoded as a data URL's payload starts. */
+const IMAGE_MAGIC = { png: 'iVBORw0KGgo', jpeg: '/9j/' } as const;
+
+/**
+ * Whether `data` may be shown as the image of an element of `kind`: a canvas's bitmap (PNG) or a
+ * video's current frame (PNG or JPEG), as a base64 data URL whose bytes start as that format's do,
+ * so that nothing but a raster image of the declared type is ever put in an `<img>`.
+ */
+export function isElementImage(kind: string, data: string): boolean {
+  if (kind !== 'html:canvas' && kind !== 'html:video') return false;
+  const match = FRAME_DATA.exec(data);
+  const type = match?.[1]?.toLowerCase() as keyof typeof IMAGE_MAGIC | undefined;
+  if (!match || type === undefined || (kind === 'html:canvas' && type !== 'png')) return false;
+  return (match[2] ?? '').startsWith(IMAGE_MAGIC[type]);
+}
 /** Elements whose `href` may only point inside the document. */
 const FRAGMENT_ONLY = new Set(['svg:use', 'svg:mpath', 'svg:tref', 'svg:glyphref', 'svg:altglyph']);
 /** Elements whose URL attributes load an image (so a raster `data:` image is fine). */
@@ -186,7 +201,7 @@ export function sanitizeElement(
     const css = sanitizeCss(node.css);
     if (css !== null) out.css = css;
   }
-  if (kind === 'html:canvas' && node.canvas !== undefined && CANVAS_DATA.test(node.canvas)) {
+  if (node.canvas !== undefined && kind === 'html:canvas' && isElementImage(kind, node.canvas)) {
     out.canvas = node.canvas;
   }
   return out;
@@ -207,4 +222,4 @@ export function sanitizeDocument(
   return out;
 }
 
-export { sanitizeCss, CANVAS_DATA };
+export { sanitizeCss };

@@ -198,7 +198,7 @@ describe('SanitizeStep', () => {
       { op: 'attr', id: 13, name: 'style', value: 'background:url(javascript:alert(1))' },
       { op: 'css', id: 13, css: 'a{}' },
       { op: 'canvas', id: 15, data: 'data:text/html,<script>' },
-      { op: 'canvas', id: 15, data: 'data:image/png;base64,AAAA' },
+      { op: 'canvas', id: 15, data: 'data:image/png;base64,iVBORw0KGgoAAAA' },
       { op: 'text', id: 14, text: 'hello' },
       {
         op: 'add',
@@ -216,7 +216,7 @@ describe('SanitizeStep', () => {
       { op: 'attr', id: 13, name: 'onclick', value: null },
       // `url(javascript:alert(1))` is a bad URL token (a `(` inside): unparseable, dropped.
       { op: 'attr', id: 13, name: 'style', value: null },
-      { op: 'canvas', id: 15, data: 'data:image/png;base64,AAAA' },
+      { op: 'canvas', id: 15, data: 'data:image/png;base64,iVBORw0KGgoAAAA' },
       { op: 'text', id: 14, text: 'hello' },
       {
         op: 'add',
@@ -277,6 +277,55 @@ describe('SanitizeStep', () => {
       op: 'attr',
       name: 'sandbox',
     });
+  });
+
+  it('judges the state operations by the node they name', () => {
+    const step = new SanitizeStep();
+    step.snapshot(
+      ctx,
+      page([
+        element(10, 'div', {}, [{ type: 'text', id: 11, text: 'hi' }]),
+        element(12, 'dialog'),
+        element(13, 'canvas'),
+        element(14, 'video'),
+      ]),
+    );
+    const png = 'data:image/png;base64,iVBORw0KGgoAAAA';
+    const jpeg = 'data:image/jpeg;base64,/9j/4AAQ';
+    const ops: MutationOp[] = [
+      { op: 'sheets', id: 10, sheets: ['a{color:red}', 'b{background:url(javascript:x)}'] },
+      { op: 'sheets', id: 11, sheets: ['a{}'] },
+      { op: 'focus', id: 10, visible: true },
+      { op: 'focus', id: 11, visible: true },
+      { op: 'hover', id: 99 },
+      {
+        op: 'selection',
+        id: 1,
+        ranges: [
+          { start: 11, startOffset: 0, end: 11, endOffset: 2 },
+          { start: 99, startOffset: 0, end: 11, endOffset: 1 },
+        ],
+      },
+      { op: 'selection', id: 10, ranges: [] },
+      { op: 'layer', id: 12, layer: 'modal' },
+      { op: 'layer', id: 10, layer: 'modal' },
+      { op: 'layer', id: 10, layer: 'popover' },
+      { op: 'canvas', id: 13, data: jpeg },
+      { op: 'canvas', id: 13, data: 'data:image/png;base64,PHN2Zz4=' },
+      { op: 'canvas', id: 14, data: jpeg },
+      { op: 'canvas', id: 10, data: png },
+    ];
+    const out = step.batch(ctx, { seq: 2, sentAt: 0, ops });
+    assert.deepEqual(JSON.parse(JSON.stringify(out.ops)), [
+      { op: 'sheets', id: 10, sheets: ['a{color:red}', 'b{background:url()}'] },
+      { op: 'focus', id: 10, visible: true },
+      { op: 'focus', id: null, visible: true },
+      { op: 'hover', id: null },
+      { op: 'selection', id: 1, ranges: [{ start: 11, startOffset: 0, end: 11, endOffset: 2 }] },
+      { op: 'layer', id: 12, layer: 'modal' },
+      { op: 'layer', id: 10, layer: 'popover' },
+      { op: 'canvas', id: 14, data: jpeg },
+    ]);
   });
 
   it('sends no operation before a snapshot', () => {

@@ -9,7 +9,7 @@ import type { MutationOp, NodeId, PageBatch, PageSnapshot } from '../protocol/in
 import { isConsoleOwnedAttribute } from '../protocol/owned-attributes.ts';
 import type { PageContext, PageStep } from './pipeline.ts';
 import {
-  CANVAS_DATA,
+  isElementImage,
   kindOf,
   sanitizeAttribute,
   sanitizeCss,
@@ -104,6 +104,17 @@ export class SanitizeStep implements PageStep {
     };
   }
 
+  /** Focus and hover name an element the agent has, or nobody (null) when it is not one. */
+  private pointedAt(
+    state: SessionNodes,
+    op: Extract<MutationOp, { op: 'focus' | 'hover' }>,
+  ): MutationOp {
+    if (op.id === null) return op;
+    const kind = state.kinds.get(op.id);
+    const isElement = kind !== undefined && kind !== '#text' && kind !== '#document';
+    return isElement ? op : { ...op, id: null };
+  }
+
   private forgetSubtree(state: SessionNodes, id: NodeId): void {
     const pending = [id];
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -116,6 +127,7 @@ export class SanitizeStep implements PageStep {
 
   private op(ctx: PageContext, state: SessionNodes, op: MutationOp): MutationOp | null {
     if (op.op === 'viewport') return op;
+    if (op.op === 'focus' || op.op === 'hover') return this.pointedAt(state, op);
     const target = op.op === 'add' ? op.parent : op.id;
     const kind = state.kinds.get(target);
     if (kind === undefined) return null;
@@ -159,7 +171,21 @@ export class SanitizeStep implements PageStep {
         return css === op.css ? op : { ...op, css };
       }
       case 'canvas':
-        return kind === 'html:canvas' && CANVAS_DATA.test(op.data) ? op : null;
+        return isElementImage(kind, op.data) ? op : null;
+      case 'sheets': {
+        // A document's own list, or a shadow root's (named by its host).
+        if (kind === '#text') return null;
+        const sheets = op.sheets.map((css) => sanitizeCss(css) ?? '');
+        return sheets.every((css, i) => css === op.sheets[i]) ? op : { ...op, sheets };
+      }
+      case 'selection': {
+        if (kind !== '#document') return null;
+        const ranges = op.ranges.filter((r) => state.kinds.has(r.start) && state.kinds.has(r.end));
+        return ranges.length === op.ranges.length ? op : { ...op, ranges };
+      }
+      case 'layer':
+        if (op.layer === 'modal') return kind === 'html:dialog' ? op : null;
+        return kind.startsWith('html:') ? op : null;
       case 'frame': {
         if (kind !== 'html:iframe') return null;
         for (const child of state.children.get(op.id) ?? []) {

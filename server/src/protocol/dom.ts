@@ -57,6 +57,21 @@ export interface TextNode {
 
 export type SerializedNode = ElementNode | TextNode;
 
+/**
+ * One range of a text selection, from a node and offset to another. Offsets count characters in
+ * a text node and children in an element; in an `<input>` or `<textarea>` (start and end both
+ * its id) they count characters of its value.
+ */
+export interface SelectionRange {
+  start: NodeId;
+  startOffset: number;
+  end: NodeId;
+  endOffset: number;
+}
+
+/** What puts an element in the top layer: a modal `<dialog>`, or an open popover. */
+export type TopLayer = 'modal' | 'popover';
+
 /** One incremental change. A batch applies its operations in order. */
 export type MutationOp =
   | { op: 'add'; parent: NodeId; before: NodeId | null; node: SerializedNode; shadow?: boolean }
@@ -67,7 +82,22 @@ export type MutationOp =
   | { op: 'scroll'; id: NodeId; x: number; y: number }
   | { op: 'frame'; id: NodeId; doc: DocumentNode | null }
   | { op: 'css'; id: NodeId; css: string }
+  /** A `<canvas>` bitmap (PNG) or a `<video>`'s current frame (PNG or JPEG), as a data URL. */
   | { op: 'canvas'; id: NodeId; data: string }
-  | { op: 'viewport'; width: number; height: number };
+  | { op: 'viewport'; width: number; height: number }
+  /**
+   * The adopted style sheets of a document (its id) or of a shadow root (its host's id), each as
+   * its CSS text, in order; replaces the list. Font faces the page added by script (the FontFace
+   * API) travel as one more sheet of `@font-face` rules in their document's list.
+   */
+  | { op: 'sheets'; id: NodeId; sheets: string[] }
+  /** The focused element, innermost across shadow roots and frames, or null; `visible`: `:focus-visible`. */
+  | { op: 'focus'; id: NodeId | null; visible: boolean }
+  /** The innermost element under the customer's pointer, or null. */
+  | { op: 'hover'; id: NodeId | null }
+  /** The text selection of a document (its id); no ranges when nothing is selected. */
+  | { op: 'selection'; id: NodeId; ranges: SelectionRange[] }
+  /** An element entered the top layer (a modal dialog, an open popover) or left it (null). */
+  | { op: 'layer'; id: NodeId; layer: TopLayer | null };
 
 export type MutationKind = MutationOp['op'];

@@ -14,4 +14,8 @@ export const LIMITS = {
   /** A text node, attribute value, CSS text or canvas image. */
   maxStringLength: 2 * 1024 * 1024,
   maxUrlLength: 8 * 1024,
+  /** Adopted style sheets of one document or shadow root, in a `sheets` operation. */
+  maxSheets: 256,
+  /** Ranges of one text selection. */
+  maxSelectionRanges: 16,
 } as const;

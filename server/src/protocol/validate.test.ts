@@ -234,6 +234,17 @@ describe('protocol validators', () => {
       { op: 'css', id: 9, css: 'a{color:red}' },
       { op: 'canvas', id: 9, data: 'data:image/png;base64,AA==' },
       { op: 'viewport', width: 100, height: 200 },
+      { op: 'sheets', id: 1, sheets: ['a{color:red}', ''] },
+      { op: 'sheets', id: 9, sheets: [] },
+      { op: 'focus', id: 5, visible: true },
+      { op: 'focus', id: null, visible: false },
+      { op: 'hover', id: 3 },
+      { op: 'hover', id: null },
+      { op: 'selection', id: 1, ranges: [{ start: 20, startOffset: 0, end: 20, endOffset: 1 }] },
+      { op: 'selection', id: 1, ranges: [] },
+      { op: 'layer', id: 9, layer: 'modal' },
+      { op: 'layer', id: 9, layer: 'popover' },
+      { op: 'layer', id: 9, layer: null },
     ];
     const result = parseBatch({ seq: 2, sentAt: Date.now(), ops });
     assert.ok(result.ok);
@@ -251,6 +262,29 @@ describe('protocol validators', () => {
     ['attr value number', { op: 'attr', id: 1, name: 'a', value: 1 }, 'batch.ops[0].value'],
     ['scroll NaN', { op: 'scroll', id: 1, x: Number.NaN, y: 0 }, 'batch.ops[0].x'],
     ['input checked string', { op: 'input', id: 1, checked: 'yes' }, 'batch.ops[0].checked'],
+    ['sheets not strings', { op: 'sheets', id: 1, sheets: [1] }, 'batch.ops[0].sheets[0]'],
+    [
+      'too many sheets',
+      { op: 'sheets', id: 1, sheets: Array.from({ length: 257 }, () => '') },
+      'batch.ops[0].sheets',
+    ],
+    ['focus without visible', { op: 'focus', id: 1 }, 'batch.ops[0].visible'],
+    ['hover on id 0', { op: 'hover', id: 0 }, 'batch.ops[0].id'],
+    [
+      'selection with a negative offset',
+      { op: 'selection', id: 1, ranges: [{ start: 2, startOffset: -1, end: 2, endOffset: 0 }] },
+      'batch.ops[0].ranges[0].startOffset',
+    ],
+    [
+      'selection range with text',
+      {
+        op: 'selection',
+        id: 1,
+        ranges: [{ start: 2, startOffset: 0, end: 2, endOffset: 1, text: 'x' }],
+      },
+      'batch.ops[0].ranges[0].text',
+    ],
+    ['layer of an unknown kind', { op: 'layer', id: 1, layer: 'fullscreen' }, 'batch.ops[0].layer'],
   ];
   for (const [name, op, path] of badOps) {
     it(`refuses a batch with ${name}`, () => {

@@ -3,7 +3,13 @@
  * returns either the typed message or a failure that names the offending path. They never throw
  * and bound the work they do: node counts, depth and string lengths are checked as they walk.
  */
-import type { DocumentNode, ElementNode, MutationOp, SerializedNode } from './dom.ts';
+import type {
+  DocumentNode,
+  ElementNode,
+  MutationOp,
+  SelectionRange,
+  SerializedNode,
+} from './dom.ts';
 import type { ErrorCode } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import type {
@@ -368,6 +374,17 @@ function viewport(value: unknown, path: string): { width: number; height: number
   };
 }
 
+function selectionRange(value: unknown, path: string): SelectionRange {
+  const obj = object(value, path);
+  onlyKeys(obj, ['start', 'startOffset', 'end', 'endOffset'], path);
+  return {
+    start: nodeId(obj.start, `${path}.start`),
+    startOffset: integer(obj.startOffset, `${path}.startOffset`, 0, LIMITS.maxStringLength),
+    end: nodeId(obj.end, `${path}.end`),
+    endOffset: integer(obj.endOffset, `${path}.endOffset`, 0, LIMITS.maxStringLength),
+  };
+}
+
 function op(value: unknown, path: string, tree: TreeChecker): MutationOp {
   const obj = object(value, path);
   const id = (): number => nodeId(obj.id, `${path}.id`);
@@ -425,6 +442,42 @@ function op(value: unknown, path: string, tree: TreeChecker): MutationOp {
     case 'canvas':
       onlyKeys(obj, ['op', 'id', 'data'], path);
       return { op: 'canvas', id: id(), data: string(obj.data, `${path}.data`) };
+    case 'sheets': {
+      onlyKeys(obj, ['op', 'id', 'sheets'], path);
+      const sheets = array(obj.sheets, `${path}.sheets`, LIMITS.maxSheets);
+      return {
+        op: 'sheets',
+        id: id(),
+        sheets: sheets.map((css, i) => string(css, `${path}.sheets[${i}]`)),
+      };
+    }
+    case 'focus':
+      onlyKeys(obj, ['op', 'id', 'visible'], path);
+      return {
+        op: 'focus',
+        id: obj.id === null ? null : id(),
+        visible: boolean(obj.visible, `${path}.visible`),
+      };
+    case 'hover':
+      onlyKeys(obj, ['op', 'id'], path);
+      return { op: 'hover', id: obj.id === null ? null : id() };
+    case 'selection': {
+      onlyKeys(obj, ['op', 'id', 'ranges'], path);
+      const ranges = array(obj.ranges, `${path}.ranges`, LIMITS.maxSelectionRanges);
+      return {
+        op: 'selection',
+        id: id(),
+        ranges: ranges.map((range, i) => selectionRange(range, `${path}.ranges[${i}]`)),
+      };
+    }
+    case 'layer': {
+      onlyKeys(obj, ['op', 'id', 'layer'], path);
+      const layer = obj.layer;
+      if (layer !== null && layer !== 'modal' && layer !== 'popover') {
+        throw new Invalid(`${path}.layer`, "expected 'modal', 'popover' or null");
+      }
+      return { op: 'layer', id: id(), layer };
+    }
     case 'viewport': {
       onlyKeys(obj, ['op', 'width', 'height'], path);
       const size = viewport({ width: obj.width, height: obj.height }, path);
