@@ -35,8 +35,23 @@ export const CANVAS_STAND_IN_ATTRIBUTE = 'data-tandem-canvas';
  */
 export const CANVAS_OWNED_ATTRIBUTES: ReadonlySet<string> = new Set(['src', 'srcset', 'sizes']);
 
+/**
+ * The customer's focus and hover, as the console marks them on the mirrored elements: its copies
+ * of the page's `:hover`/`:focus`/`:focus-visible`/`:focus-within` rules select these instead.
+ * A page that set them would fake the customer's state.
+ */
+export const STATE_MARKER_ATTRIBUTES = {
+  hover: 'data-tandem-hover',
+  focus: 'data-tandem-focus',
+  'focus-visible': 'data-tandem-focus-visible',
+  'focus-within': 'data-tandem-focus-within',
+} as const;
+
 /** Marks the console puts on the nodes it builds. */
-export const CONSOLE_MARKER_ATTRIBUTES: ReadonlySet<string> = new Set([CANVAS_STAND_IN_ATTRIBUTE]);
+export const CONSOLE_MARKER_ATTRIBUTES: ReadonlySet<string> = new Set([
+  CANVAS_STAND_IN_ATTRIBUTE,
+  ...Object.values(STATE_MARKER_ATTRIBUTES),
+]);
 
 /**
  * Whether attribute `name` on an HTML element with lower-case local name `tag` is the console's.

@@ -9,6 +9,7 @@ import type {
   SerializedNode,
 } from '../../src/protocol/index.ts';
 import { CANVAS_STAND_IN_ATTRIBUTE } from '../../src/protocol/owned-attributes.ts';
+import { rewriteStateSelectors } from './mirror-css.ts';
 import { isAllowedAttribute, isAllowedElement, isAllowedRemoval } from './policy.ts';
 import { svgTagName } from './svg-names.ts';
 
@@ -58,10 +59,18 @@ export interface BuildContext {
  */
 export const CANVAS_ATTRIBUTE = CANVAS_STAND_IN_ATTRIBUTE;
 
-/** Shows a canvas bitmap (a PNG data URL) in its stand-in image. */
+/**
+ * Shows a canvas bitmap (a PNG data URL) in its stand-in image, or a video's current frame as
+ * its poster: the mirror plays nothing, so what the customer sees now is the picture to show.
+ */
 export function setCanvasImage(el: Element, data: string): void {
-  if (el.hasAttribute(CANVAS_ATTRIBUTE) && data.startsWith('data:image/')) {
-    el.setAttribute('src', data);
+  if (!data.startsWith('data:image/')) return;
+  if (el.hasAttribute(CANVAS_ATTRIBUTE)) el.setAttribute('src', data);
+  else if (el.localName === 'video' && el.namespaceURI === HTML_NS) {
+    const video = el as HTMLVideoElement;
+    video.removeAttribute('autoplay');
+    video.pause();
+    video.setAttribute('poster', data);
   }
 }
 
@@ -134,7 +143,9 @@ function buildElement(doc: Document, node: ElementNode, ctx: BuildContext): Elem
       // Not every element can host a shadow root; its light DOM is still shown.
     }
   }
-  if (node.css !== undefined && node.tag === 'style') el.textContent = node.css;
+  if (node.css !== undefined && node.tag === 'style') {
+    el.textContent = rewriteStateSelectors(node.css);
+  }
   if (node.canvas !== undefined) setCanvasImage(el, node.canvas);
   setFormState(el, node);
   ctx.register(node.id, el);

@@ -23,6 +23,8 @@ import {
   setFormState,
   type BuildContext,
 } from './build-node.ts';
+import { rewriteSheetSelectors, rewriteStateSelectors } from './mirror-css.ts';
+import { MirrorState } from './mirror-state.ts';
 
 export interface MirrorOptions {
   /** The empty page every rebuilt frame loads. */
@@ -50,6 +52,11 @@ export class PageMirror {
   private readonly ctx: BuildContext;
   /** A snapshot and the operations after it, held until the top frame has loaded. */
   private waiting: { snapshot: PageSnapshot; ops: MutationOp[] } | null = null;
+  /** Adopted sheets, focus, hover, selection and the top layer, kept by node id. */
+  private readonly state = new MirrorState({
+    node: (id) => this.nodes.get(id),
+    idOf: (node) => this.idOf(node),
+  });
 
   constructor(
     private readonly top: HTMLIFrameElement,
@@ -95,6 +102,7 @@ export class PageMirror {
     for (const [frame] of this.slots) if (frame !== this.top) this.slots.delete(frame);
     this.nodes.clear();
     this.scrolls.clear();
+    this.state.reset();
     this.loadFrame(this.top, snapshot.doc);
     this.options.onViewport?.(snapshot.viewport);
     this.applyScrollsSoon();
@@ -114,6 +122,7 @@ export class PageMirror {
         console.warn('[tandem] could not apply', op.op, error);
       }
     }
+    this.state.refresh();
     this.applyScrolls();
   }
 
@@ -126,6 +135,7 @@ export class PageMirror {
   }
 
   private applyOp(op: MutationOp): void {
+    if (this.state.apply(op)) return;
     switch (op.op) {
       case 'add':
         return this.add(op);
@@ -163,7 +173,7 @@ export class PageMirror {
       }
       case 'css': {
         const el = this.element(op.id);
-        if (el?.localName === 'style') el.textContent = op.css;
+        if (el?.localName === 'style') el.textContent = rewriteStateSelectors(op.css);
         return;
       }
       case 'canvas': {
@@ -262,9 +272,17 @@ export class PageMirror {
     if (slot.docId !== undefined) this.ctx.register(slot.docId, doc);
     if (!this.watchedDocs.has(doc)) {
       this.watchedDocs.add(doc);
-      // Stylesheets and images change the layout after the fact; scroll positions follow.
-      doc.addEventListener('load', () => this.applyScrolls(), true);
+      // Stylesheets and images change the layout after the fact; scroll positions follow. A
+      // linked sheet's rules are the console's to rewrite only once loaded (mirror-css.ts).
+      doc.addEventListener('load', (event) => this.loaded(event.target), true);
     }
+    this.state.refresh();
+  }
+
+  private loaded(target: EventTarget | null): void {
+    const link = target as HTMLLinkElement | null;
+    if (link?.localName === 'link' && link.sheet) rewriteSheetSelectors(link.sheet);
+    this.applyScrolls();
   }
 
   /** Drops a removed subtree (frames and shadow roots included) from the id map. */

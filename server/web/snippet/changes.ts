@@ -6,9 +6,10 @@
 import type { MutationOp, NodeId, Viewport } from '../../src/protocol/index.ts';
 import { serializeAttribute } from './attributes.ts';
 import { isHiddenElement, isInsideHidden, isTestedAttribute, textValue } from './masking.ts';
+import { elementImage } from './media-frames.ts';
 import { isNewlyRestricted } from './restriction-changes.ts';
+import { adoptedCss, type FontSources } from './sheets.ts';
 import {
-  canvasData,
   formState,
   frameDocument,
   isSerializable,
@@ -45,13 +46,19 @@ export class PendingChanges {
   private readonly inputs = new Set<Element>();
   private readonly scrolls = new Set<Element | Document>();
   private readonly frames = new Set<HTMLIFrameElement>();
-  private readonly canvases = new Set<HTMLCanvasElement>();
+  /** Canvases and videos whose picture changed. */
+  private readonly images = new Set<Element>();
+  /** The image last sent for each, so that an unchanged picture is not sent again. */
+  private sentImages = new WeakMap<Element, string>();
+  /** Documents and shadow roots whose adopted sheets (or font faces) changed. */
+  private readonly sheetRoots = new Set<Document | ShadowRoot>();
   private viewportChanged = false;
   private dirty = false;
 
   constructor(
     private readonly ctx: SerializeContext,
     private readonly viewport: () => Viewport,
+    private readonly fonts: FontSources,
   ) {}
 
   get isEmpty(): boolean {
@@ -104,6 +111,12 @@ export class PendingChanges {
     this.inputs.add(el);
   }
 
+  /** A `<style>`'s rules changed through the CSSOM (no mutation record says so). */
+  markStyle(style: HTMLStyleElement): void {
+    this.dirty = true;
+    this.styles.add(style);
+  }
+
   markScroll(target: Element | Document): void {
     this.dirty = true;
     this.scrolls.add(target);
@@ -114,9 +127,21 @@ export class PendingChanges {
     this.frames.add(frame);
   }
 
-  markCanvas(canvas: HTMLCanvasElement): void {
+  /** A canvas or a video shows a new picture. */
+  markImage(el: Element): void {
     this.dirty = true;
-    this.canvases.add(canvas);
+    this.images.add(el);
+  }
+
+  /** A document's or shadow root's adopted sheets, or a document's font faces, changed. */
+  markSheets(root: Document | ShadowRoot): void {
+    this.dirty = true;
+    this.sheetRoots.add(root);
+  }
+
+  /** After a snapshot: the agent has the pictures it holds, not those sent before. */
+  resetSentImages(): void {
+    this.sentImages = new WeakMap();
   }
 
   markViewport(): void {
@@ -133,7 +158,8 @@ export class PendingChanges {
     this.inputs.clear();
     this.scrolls.clear();
     this.frames.clear();
-    this.canvases.clear();
+    this.images.clear();
+    this.sheetRoots.clear();
     this.viewportChanged = false;
     this.dirty = false;
   }
@@ -154,11 +180,8 @@ export class PendingChanges {
       const id = this.sentId(style);
       if (id !== undefined) ops.push({ op: 'css', id, css: styleCss(style) });
     }
-    for (const canvas of this.canvases) {
-      const id = this.sentId(canvas);
-      const data = id === undefined ? undefined : canvasData(canvas);
-      if (id !== undefined && data !== undefined) ops.push({ op: 'canvas', id, data });
-    }
+    this.sheetOps(ops);
+    this.imageOps(ops);
     this.inputOps(ops);
     this.scrollOps(ops);
     if (this.viewportChanged) ops.push({ op: 'viewport', ...this.viewport() });
@@ -287,6 +310,27 @@ export class PendingChanges {
       { op: 'remove', id },
       { op: 'add', parent: parentId, before, node, ...(shadow && { shadow }) },
     );
+  }
+
+  private sheetOps(ops: MutationOp[]): void {
+    for (const root of this.sheetRoots) {
+      const isDoc = root.nodeType === Node.DOCUMENT_NODE;
+      const id = this.sentId(isDoc ? root : (root as ShadowRoot).host);
+      if (id === undefined) continue;
+      if (!isDoc && isInsideHidden((root as ShadowRoot).host)) continue;
+      ops.push({ op: 'sheets', id, sheets: adoptedCss(root, this.fonts) });
+    }
+  }
+
+  private imageOps(ops: MutationOp[]): void {
+    for (const el of this.images) {
+      const id = this.sentId(el);
+      if (id === undefined || isInsideHidden(el)) continue;
+      const data = elementImage(el);
+      if (data === undefined || this.sentImages.get(el) === data) continue;
+      this.sentImages.set(el, data);
+      ops.push({ op: 'canvas', id, data });
+    }
   }
 
   private inputOps(ops: MutationOp[]): void {

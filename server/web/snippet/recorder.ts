@@ -12,8 +12,11 @@ import type {
 import { LIMITS } from '../../src/protocol/index.ts';
 import { PendingChanges } from './changes.ts';
 import { guard, report } from './guard.ts';
+import { watchMediaFrames } from './media-frames.ts';
 import { NodeIds } from './node-ids.ts';
 import { observeRoot } from './observe-root.ts';
+import { PendingState } from './page-state.ts';
+import { AdoptedLists, FontSources, watchCssom } from './sheets.ts';
 import { messageChannelYield } from './tasks.ts';
 import type { SerializeContext } from './serialize.ts';
 import { TreeWalk } from './tree-walk.ts';
@@ -30,6 +33,10 @@ export interface RecorderOptions {
   pointerIntervalMs?: number;
   /** Longest stretch of snapshot work in one task before yielding to the page. Default 8 ms. */
   sliceMs?: number;
+  /** Least time between two images of one canvas or video. Default 250 ms. */
+  mediaIntervalMs?: number;
+  /** How often adopted style sheet lists are compared with what was sent. Default 500 ms. */
+  sheetCheckMs?: number;
   /** The clock slices are measured with. Default `performance.now`. */
   now?: () => number;
   /** Runs `task` soon, in a new task. Default: a MessageChannel message (not clamped like timers). */
@@ -75,22 +82,87 @@ export function startRecorder(options: RecorderOptions): Recorder {
     height: Math.max(0, Math.round(win.innerHeight)),
   });
 
+  const fonts = new FontSources();
+  const adopted = new AdoptedLists();
   const ctx: SerializeContext = {
     ids: new NodeIds(),
     isIgnored: options.isIgnored,
-    onShadowRoot: (root) => observe(root),
+    onShadowRoot: (root) => {
+      observe(root);
+      noteSheets(root);
+    },
     onFrame: (frame, frameDoc) => {
       const previous = frameDocs.get(frame);
       if (previous && previous !== frameDoc) unobserveDocument(previous);
       if (frameDoc) {
         frameDocs.set(frame, frameDoc);
         observe(frameDoc);
+        noteSheets(frameDoc);
       } else {
         frameDocs.delete(frame);
       }
     },
   };
-  const changes = new PendingChanges(ctx, viewport);
+  const changes = new PendingChanges(ctx, viewport, fonts);
+  const state = new PendingState(ctx, doc);
+  const media = watchMediaFrames({
+    win,
+    ...(options.mediaIntervalMs !== undefined && { intervalMs: options.mediaIntervalMs }),
+    onChanged: (elements) => {
+      for (const el of elements) changes.markImage(el);
+      schedule();
+    },
+  });
+
+  /** Marks a root whose adopted list differs from what the agent has. */
+  function noteSheets(root: Root): void {
+    if (adopted.changed(root)) {
+      changes.markSheets(root);
+      schedule();
+    }
+  }
+
+  /** A sheet's rules changed: its `<style>`, or every root that adopts it, is sent again. */
+  function sheetChanged(sheet: CSSStyleSheet): void {
+    const owner = sheet.ownerNode;
+    if (owner) {
+      if ((owner as Element).localName === 'style') {
+        changes.markStyle(owner as HTMLStyleElement);
+        schedule();
+      }
+      return; // A <link>'s rules come from its file, which the agent loads itself.
+    }
+    for (const root of observed.keys()) {
+      if (adopted.adopts(root, sheet)) changes.markSheets(root);
+    }
+    schedule();
+  }
+
+  const unwatchCssom = watchCssom(win, sheetChanged);
+  fonts.watch(win, (fontDoc) => {
+    changes.markSheets(fontDoc);
+    schedule();
+  });
+  const sheetCheck = setInterval(
+    guard(() => {
+      for (const root of observed.keys()) noteSheets(root);
+    }),
+    options.sheetCheckMs ?? 500,
+  );
+
+  /** After a snapshot the agent knows nothing beyond its tree: state and sheets are sent again. */
+  function markAfterSnapshot(): void {
+    state.markAll(observed.keys());
+    changes.resetSentImages();
+    for (const root of observed.keys()) {
+      adopted.forget(root);
+      if (adopted.changed(root)) changes.markSheets(root);
+      else if (root.nodeType === Node.DOCUMENT_NODE && fonts.css(root as Document) !== '') {
+        changes.markSheets(root);
+      }
+      root.querySelectorAll('video').forEach((video) => media.noteVideo(video));
+    }
+  }
 
   function schedule(): void {
     if (stopped || walk !== undefined || flushTimer !== undefined) return;
@@ -101,8 +173,9 @@ export function startRecorder(options: RecorderOptions): Recorder {
     if (flushTimer !== undefined) clearTimeout(flushTimer);
     flushTimer = undefined;
     // Not before the snapshot: the agent would apply it to the old tree, then lose it.
-    if (stopped || walk !== undefined || changes.isEmpty) return;
-    const ops = changes.takeOps();
+    if (stopped || walk !== undefined || (changes.isEmpty && state.isEmpty)) return;
+    // State last: it names nodes the changes may have just added.
+    const ops = [...changes.takeOps(), ...state.takeOps()];
     for (let i = 0; i < ops.length; i += LIMITS.maxOpsPerBatch) {
       options.onBatch(ops.slice(i, i + LIMITS.maxOpsPerBatch));
     }
@@ -136,6 +209,11 @@ export function startRecorder(options: RecorderOptions): Recorder {
       mutations: (records) => {
         walk?.noteRecords(records);
         changes.recordMutations(records);
+        for (const record of records) {
+          // showModal() and close() say so only through the `open` attribute.
+          const name = record.attributeName;
+          if (name === 'open' || name === 'popover') state.markLayer(record.target as Element);
+        }
         schedule();
       },
       input: (target) => {
@@ -150,6 +228,24 @@ export function startRecorder(options: RecorderOptions): Recorder {
         changes.markFrame(frame);
         schedule();
       },
+      focus: () => {
+        state.markFocus();
+        schedule();
+      },
+      hover: (target) => {
+        state.markHover(target);
+        schedule();
+      },
+      selection: (selectionDoc) => {
+        state.markSelection(selectionDoc);
+        schedule();
+      },
+      toggle: (target) => {
+        state.markLayer(target);
+        state.markFocus(); // A modal dialog moves focus into itself.
+        schedule();
+      },
+      media: (video) => media.noteVideo(video),
       pointer: (pointerDoc, x, y) => {
         pendingPointer = toTopViewport(pointerDoc, x, y);
         if (pointerTimer !== undefined) return;
@@ -195,6 +291,7 @@ export function startRecorder(options: RecorderOptions): Recorder {
           yieldTask(slice);
           return;
         }
+        markAfterSnapshot();
         const release = (): void => {
           if (walk !== current) return; // Stopped, or a newer snapshot holds the changes now.
           walk = undefined;
@@ -218,6 +315,10 @@ export function startRecorder(options: RecorderOptions): Recorder {
       if (flushTimer !== undefined) clearTimeout(flushTimer);
       if (pointerTimer !== undefined) clearTimeout(pointerTimer);
       win.removeEventListener('resize', onResize);
+      clearInterval(sheetCheck);
+      unwatchCssom();
+      fonts.stop();
+      media.stop();
       for (const teardown of observed.values()) teardown();
       observed.clear();
       frameDocs.clear();

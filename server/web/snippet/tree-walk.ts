@@ -178,7 +178,7 @@ export class TreeWalk {
     const scroll = this.readScroll ? elementScroll(el) : undefined;
     if (scroll) node.scroll = scroll;
     if (tag === 'style') node.css = styleCss(el as HTMLStyleElement);
-    if (tag === 'canvas') {
+    if (tag === 'canvas' && !masked) {
       const data = canvasData(el as HTMLCanvasElement);
       if (data !== undefined) node.canvas = data;
     }

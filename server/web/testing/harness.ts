@@ -4,6 +4,8 @@
  * Bundled by the test with esbuild; never shipped.
  */
 import type { MutationOp, PageSnapshot } from '../../src/protocol/index.ts';
+import { rewriteStateSelectors } from '../agent/mirror-css.ts';
+import { isStateMarker } from '../agent/mirror-state.ts';
 import { PageMirror } from '../agent/page-mirror.ts';
 import { attributeValue, fieldValue, textValue } from '../snippet/masking.ts';
 import { startRecorder, type Recorder } from '../snippet/recorder.ts';
@@ -28,7 +30,9 @@ const URL_ATTRS = new Set(['src', 'href', 'action', 'poster']);
 
 function sheetText(el: HTMLStyleElement): string {
   try {
-    return Array.from(el.sheet?.cssRules ?? [], (rule) => rule.cssText).join('\n');
+    // The mirror's copy selects the customer's state by marker attributes (mirror-css.ts).
+    const css = Array.from(el.sheet?.cssRules ?? [], (rule) => rule.cssText).join('\n');
+    return rewriteStateSelectors(css);
   } catch {
     return '';
   }
@@ -39,7 +43,7 @@ function normalizeAttrs(el: Element, masked: boolean): [string, string][] {
   const out: [string, string][] = [];
   for (const attr of Array.from(el.attributes)) {
     const name = attr.name;
-    if (name.startsWith('on') || name === 'srcdoc') continue;
+    if (name.startsWith('on') || name === 'srcdoc' || isStateMarker(name)) continue;
     if (tag === 'iframe' && (name === 'src' || name === 'sandbox')) continue;
     let value = masked ? attributeValue(el, name, attr.value) : attr.value;
     if (URL_ATTRS.has(name)) {
