@@ -88,11 +88,31 @@ export function sanitizeTag(
   return 'span';
 }
 
-function isAllowedName(space: Namespace, name: string): boolean {
+/**
+ * A custom element's own attribute: a plain name, no namespace prefix, never a handler, nor a
+ * name that means something active on some other element.
+ */
+const CUSTOM_ATTRIBUTE = /^(?!on)[a-z][a-z0-9_.-]*$/;
+const NEVER_CUSTOM = new Set([
+  'srcdoc',
+  'formaction',
+  'action',
+  'target',
+  'ping',
+  'http-equiv',
+  'is',
+  'sandbox',
+  'allow',
+]);
+
+function isAllowedName(space: Namespace, name: string, tag: string): boolean {
   if (DATA_OR_ARIA.test(name)) return true;
   if (space === 'svg') return SVG_ATTRIBUTES.has(name);
   if (space === 'math') return MATH_ATTRIBUTES.has(name);
-  return HTML_ATTRIBUTES.has(name);
+  if (HTML_ATTRIBUTES.has(name)) return true;
+  // No custom element is defined in the console, so its own attributes do nothing there but
+  // what the page's styles select (`:host([done])`, `todo-item[selected]`).
+  return CUSTOM_ELEMENT.test(tag) && CUSTOM_ATTRIBUTE.test(name) && !NEVER_CUSTOM.has(name);
 }
 
 /**
@@ -108,7 +128,7 @@ export function sanitizeAttribute(
 ): string | null {
   const space = kind.slice(0, kind.indexOf(':')) as Namespace;
   const lower = name.toLowerCase();
-  if (!isAllowedName(space, lower)) return null;
+  if (!isAllowedName(space, lower, kind.slice(space.length + 1))) return null;
   // The console builds frames (and canvas stand-ins) itself; a page's frame source, sandbox or
   // stand-in image must never apply.
   if (space === 'html' && isConsoleOwnedAttribute(kind.slice(5), lower)) return null;

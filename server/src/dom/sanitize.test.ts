@@ -108,6 +108,14 @@ describe('sanitizeAttribute', () => {
     ['html:hr', 'noshade', '', ''],
     ['html:body', 'link', '#00f', '#00f'],
     ['html:div', 'part', 'label', 'label'],
+    // A custom element's own attributes are inert in the console and styled by the page.
+    ['html:todo-item', 'done', '', ''],
+    ['html:todo-item', 'onclick', 'alert(1)', null],
+    ['html:todo-item', 'xlink:href', 'javascript:alert(1)', null],
+    ['html:todo-item', 'src', 'javascript:alert(1)', null],
+    ['html:todo-item', 'srcdoc', '<script>alert(1)</script>', null],
+    ['html:todo-item', 'formaction', 'https://evil.test/', null],
+    ['html:div', 'done', '', null],
   ];
   for (const [kind, name, value, expected] of cases) {
     it(`${kind} ${name}=${JSON.stringify(value)} → ${JSON.stringify(expected)}`, () => {
