@@ -59,6 +59,10 @@ export interface BuildContext {
  */
 export const CANVAS_ATTRIBUTE = CANVAS_STAND_IN_ATTRIBUTE;
 
+/** A transparent 1×1 PNG: what a canvas stand-in shows before (or without) a bitmap. */
+export const BLANK_PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
 /**
  * Shows a canvas bitmap (a PNG data URL) in its stand-in image, or a video's current frame as
  * its poster: the mirror plays nothing, so what the customer sees now is the picture to show.
@@ -118,6 +122,8 @@ function createElement(doc: Document, node: ElementNode): Element | null {
     if (node.tag === 'canvas') {
       const img = doc.createElementNS(HTML_NS, 'img');
       img.setAttribute(CANVAS_ATTRIBUTE, '');
+      // Until (unless: masked, tainted) a bitmap arrives, an empty canvas: no broken-image box.
+      img.setAttribute('src', BLANK_PNG);
       return img;
     }
     return doc.createElementNS(HTML_NS, node.tag);

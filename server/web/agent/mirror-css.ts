@@ -60,9 +60,12 @@ function rewriteRules(rules: CSSRuleList, depth: number): void {
 }
 
 /**
- * What the browser itself draws for focus (its own `:focus-visible` outline), for the markers.
- * In a layer, so that any rule of the page's wins over it as the browser's own style would.
+ * What the browser itself draws for focus (its own `:focus-visible` outline), for the markers;
+ * and no media controls the page did not ask for (a frame without scripts shows them on every
+ * `<video>`, which the mirror shows as its current frame). In a layer, so that any rule of the
+ * page's wins over it as the browser's own style would.
  */
 export const BASE_STATE_CSS = `@layer tandem-user-agent {
   [${STATE_MARKERS['focus-visible']}] { outline: auto 1px -webkit-focus-ring-color; }
+  video:not([controls])::-webkit-media-controls { display: none; }
 }`;

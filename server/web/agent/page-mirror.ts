@@ -276,6 +276,7 @@ export class PageMirror {
       // linked sheet's rules are the console's to rewrite only once loaded (mirror-css.ts).
       doc.addEventListener('load', (event) => this.loaded(event.target), true);
     }
+    this.state.applyBase(doc);
     this.state.refresh();
   }
 

@@ -39,7 +39,11 @@ export function canvasImage(el: HTMLCanvasElement): string | undefined {
   }
 }
 
-/** A video's current frame as a JPEG data URL, or undefined (no frame yet, or cross-origin). */
+/**
+ * A video's current frame as a data URL, or undefined (no frame yet, or cross-origin): JPEG while
+ * it plays (a moving picture hides the artefacts and PNG would cost several times the bytes),
+ * PNG once it stops, a still the agent looks at.
+ */
 export function videoFrame(el: HTMLVideoElement): string | undefined {
   if (el.readyState < 2 || el.videoWidth === 0 || el.videoHeight === 0) return undefined;
   const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(el.videoWidth, el.videoHeight));
@@ -48,7 +52,7 @@ export function videoFrame(el: HTMLVideoElement): string | undefined {
   canvas.height = Math.max(1, Math.round(el.videoHeight * scale));
   try {
     canvas.getContext('2d')?.drawImage(el, 0, 0, canvas.width, canvas.height);
-    const data = canvas.toDataURL('image/jpeg', 0.8);
+    const data = el.paused ? canvas.toDataURL('image/png') : canvas.toDataURL('image/jpeg', 0.8);
     return data.length > LIMITS.maxStringLength || data === 'data:,' ? undefined : data;
   } catch {
     return undefined; // A cross-origin video taints the canvas.

@@ -4,6 +4,7 @@
  * Bundled by the test with esbuild; never shipped.
  */
 import type { MutationOp, PageSnapshot } from '../../src/protocol/index.ts';
+import { BLANK_PNG } from '../agent/build-node.ts';
 import { rewriteStateSelectors } from '../agent/mirror-css.ts';
 import { isStateMarker } from '../agent/mirror-state.ts';
 import { PageMirror } from '../agent/page-mirror.ts';
@@ -161,8 +162,8 @@ const harness = {
       handlers: all.filter((el) => Array.from(el.attributes).some((a) => a.name.startsWith('on')))
         .length,
       nodes: mirror?.nodeCount ?? 0,
-      canvasImage: (doc?.getElementById('cv')?.getAttribute('src') ?? '').startsWith(
-        'data:image/png',
+      canvasImage: ((src) => src.startsWith('data:image/png') && src !== BLANK_PNG)(
+        doc?.getElementById('cv')?.getAttribute('src') ?? '',
       ),
     };
   },
