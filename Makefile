@@ -45,6 +45,11 @@ e2e: build system-deps ## End-to-end tests in real Chromium
 .PHONY: bench
 bench: system-deps node_modules build ## Benchmark suite against ws, Socket.IO, the Redis adapters and rrweb (bench/results/)
 	node --import tsx bench/run.ts $(BENCH_ARGS) # pins itself and its servers with taskset; BENCH_ARGS=--smoke for a quick look
+	node --import tsx bench/fidelity/cli.ts
+
+.PHONY: fidelity
+fidelity: system-deps node_modules ## Mirror fidelity: customer's viewport vs the agent's mirror vs rrweb's replay, pixel by pixel
+	node --import tsx bench/fidelity/cli.ts
 
 .PHONY: test
 test: system-deps node_modules check build testbed ## Install what tests need, then run every test
