@@ -95,15 +95,9 @@ export const FIDELITY_PAGES: FidelityPage[] = [
     feature: 'shadow roots styled by adopted sheets; an item added and a rule inserted later',
     html: TODO_APP,
     async after(page) {
-      await page.evaluate(() => {
-        const app = document.querySelector('todo-app') as HTMLElement & {
-          add(text: string, done: boolean): void;
-        };
-        app.add('Water the plants', false);
-        (window as unknown as { itemSheet: CSSStyleSheet }).itemSheet.insertRule(
-          ':host(:last-child) label { color: #2a6f97; }',
-        );
-      });
+      await page.evaluate(`
+        document.querySelector('todo-app').add('Water the plants', false);
+        itemSheet.insertRule(':host(:last-child) label { color: #2a6f97; }');`);
     },
     expect: ['sheets', 'add'],
   },
@@ -120,14 +114,12 @@ window.one = one;
 </script>`,
     ),
     async after(page) {
-      await page.evaluate(() => {
+      await page.evaluate(`{
         const two = new CSSStyleSheet();
         two.replaceSync('.b { border: 3px solid #06c; padding: 8px; }');
         document.adoptedStyleSheets.push(two);
-        (window as unknown as { one: CSSStyleSheet }).one.replaceSync(
-          'h1 { color: #080; letter-spacing: 4px; } .a { background: #cef; }',
-        );
-      });
+        one.replaceSync('h1 { color: #080; letter-spacing: 4px; } .a { background: #cef; }');
+      }`);
     },
     expect: ['sheets'],
   },
@@ -140,12 +132,12 @@ window.one = one;
 <div class="box"></div><p class="gone">Shown once the rule is deleted.</p>`,
     ),
     async after(page) {
-      await page.evaluate(() => {
-        const sheet = (document.getElementById('s') as HTMLStyleElement).sheet as CSSStyleSheet;
+      await page.evaluate(`{
+        const sheet = document.getElementById('s').sheet;
         sheet.insertRule('.box { border-radius: 20px; }', sheet.cssRules.length);
-        (sheet.cssRules[0] as CSSStyleRule).style.setProperty('background', '#c33');
+        sheet.cssRules[0].style.setProperty('background', '#c33');
         sheet.deleteRule(1);
-      });
+      }`);
     },
     expect: ['css'],
   },
@@ -199,10 +191,10 @@ button:hover { background: #2a6f97; color: #fff; } li:hover { background: #fe8; 
 <p id="p">The quick brown fox jumps over the lazy dog, again and again.</p>`,
     ),
     async after(page) {
-      await page.evaluate(() => {
-        const text = (document.getElementById('p') as HTMLElement).firstChild as Text;
-        document.getSelection()?.setBaseAndExtent(text, 4, text, 19);
-      });
+      await page.evaluate(`{
+        const text = document.getElementById('p').firstChild;
+        document.getSelection().setBaseAndExtent(text, 4, text, 19);
+      }`);
     },
     expect: ['selection'],
   },
@@ -215,7 +207,7 @@ button:hover { background: #2a6f97; color: #fff; } li:hover { background: #fe8; 
 <p>Page behind the dialog.</p><dialog id="d"><p>Are you sure?</p><button>Yes</button></dialog>`,
     ),
     async after(page) {
-      await page.evaluate(() => (document.getElementById('d') as HTMLDialogElement).showModal());
+      await page.evaluate(`document.getElementById('d').showModal()`);
     },
     expect: ['layer'],
   },
@@ -228,7 +220,7 @@ button:hover { background: #2a6f97; color: #fff; } li:hover { background: #fe8; 
 <p>Under the popover.</p><div id="tip" popover>Tip: this is a popover.</div>`,
     ),
     async after(page) {
-      await page.evaluate(() => (document.getElementById('tip') as HTMLElement).showPopover());
+      await page.evaluate(`document.getElementById('tip').showPopover()`);
     },
     expect: ['layer'],
   },
@@ -267,11 +259,10 @@ button:hover { background: #2a6f97; color: #fff; } li:hover { background: #fe8; 
 padding: var(--pad); color: var(--ink, #000); width: 240px; }</style><div class="card">Card</div>`,
     ),
     async after(page) {
-      await page.evaluate(() => {
+      await page.evaluate(`{
         document.documentElement.style.setProperty('--accent', '#3a7');
-        const sheet = (document.getElementById('s') as HTMLStyleElement).sheet as CSSStyleSheet;
-        (sheet.cssRules[0] as CSSStyleRule).style.setProperty('--pad', '24px');
-      });
+        document.getElementById('s').sheet.cssRules[0].style.setProperty('--pad', '24px');
+      }`);
     },
     expect: ['attr', 'css'],
   },
@@ -280,13 +271,13 @@ padding: var(--pad); color: var(--ink, #000); width: 240px; }</style><div class=
     feature: '@font-face loaded by script (FontFace API, from bytes)',
     html: doc('Fonts', `<p id="t" style="font-size: 28px">Loaded by script</p>`),
     async after(page) {
-      await page.evaluate(async () => {
+      await page.evaluate(`(async () => {
         const bytes = await (await fetch('/fidelity/font.ttf')).arrayBuffer();
         const face = new FontFace('Scripted', bytes);
         document.fonts.add(face);
         await face.load();
-        (document.getElementById('t') as HTMLElement).style.fontFamily = 'Scripted';
-      });
+        document.getElementById('t').style.fontFamily = 'Scripted';
+      })()`);
     },
     expect: ['sheets'],
   },
@@ -300,9 +291,8 @@ padding: var(--pad); color: var(--ink, #000); width: 240px; }</style><div class=
 g.fillStyle = '#ccc'; g.fillRect(0, 0, 300, 150);</script>`,
     ),
     async after(page) {
-      await page.evaluate(() => {
-        const g = (document.getElementById('c') as HTMLCanvasElement).getContext('2d');
-        if (!g) return;
+      await page.evaluate(`{
+        const g = document.getElementById('c').getContext('2d');
         g.fillStyle = '#c33';
         g.beginPath();
         g.arc(150, 75, 60, 0, Math.PI * 2);
@@ -310,7 +300,7 @@ g.fillStyle = '#ccc'; g.fillRect(0, 0, 300, 150);</script>`,
         g.fillStyle = '#000';
         g.font = '20px sans-serif';
         g.fillText('redrawn', 110, 82);
-      });
+      }`);
     },
     expect: ['canvas'],
   },
@@ -323,15 +313,11 @@ g.fillStyle = '#ccc'; g.fillRect(0, 0, 300, 150);</script>`,
 <canvas id="src" width="320" height="180" style="display:none"></canvas>
 <script>const c = document.getElementById('src'); const g = c.getContext('2d');
 g.fillStyle = '#246'; g.fillRect(0, 0, 320, 180); g.fillStyle = '#fd0'; g.fillRect(40, 40, 240, 100);
-const v = document.getElementById('v'); v.srcObject = c.captureStream(0);
-c.captureStream; window.ready = v.play();</script>`,
+const v = document.getElementById('v'); v.srcObject = c.captureStream();
+window.ready = v.play();</script>`,
     ),
     async after(page) {
-      await page.evaluate(async () => {
-        await (window as unknown as { ready: Promise<void> }).ready;
-        const v = document.getElementById('v') as HTMLVideoElement;
-        v.pause();
-      });
+      await page.evaluate(`ready.then(() => document.getElementById('v').pause())`);
     },
     expect: ['canvas'],
   },
@@ -358,15 +344,12 @@ customElements.define('secret-box', class extends HTMLElement {
     ),
     async after(page) {
       await page.locator('secret-box input').fill(SECRET);
-      await page.evaluate((secret) => {
-        const input = document.querySelector('secret-box')?.shadowRoot?.querySelector('input');
-        input?.select();
-        const g = (document.getElementById('mc') as HTMLCanvasElement).getContext('2d');
-        if (g) {
-          g.font = '24px sans-serif';
-          g.fillText(secret, 10, 40);
-        }
-      }, SECRET);
+      await page.evaluate(`{
+        document.querySelector('secret-box').shadowRoot.querySelector('input').select();
+        const g = document.getElementById('mc').getContext('2d');
+        g.font = '24px sans-serif';
+        g.fillText(${JSON.stringify(SECRET)}, 10, 40);
+      }`);
     },
     expect: ['focus', 'input'],
   },

@@ -137,7 +137,7 @@ async function recordTandem(
     if (Date.now() - started > timeoutMs) {
       throw new Error(`${spec.name}: no ${spec.expect.filter((k) => !seen.has(k))} operation`);
     }
-    await customer.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    await customer.evaluate('new Promise((resolve) => requestAnimationFrame(resolve))');
   }
   return { customer, messages };
 }
@@ -188,10 +188,10 @@ async function mirrorShot(
     wire,
   );
   // The frame loads its page asynchronously; the tree moves in once it has.
-  await mirror.waitForFunction(() => {
-    const doc = document.querySelector<HTMLIFrameElement>('#view')?.contentDocument;
+  await mirror.waitForFunction(`(() => {
+    const doc = document.querySelector('#view')?.contentDocument;
     return !!doc && doc.URL !== 'about:blank' && doc.readyState === 'complete' && !!doc.body;
-  });
+  })()`);
   const shot = await stableShot(mirror.locator('#view'), timeoutMs);
   await mirror.close();
   return shot;
@@ -216,7 +216,7 @@ async function rrwebShot(
   let count = -1;
   const started = Date.now();
   for (;;) {
-    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 250)));
+    await page.evaluate('new Promise((resolve) => setTimeout(resolve, 250))');
     const now = await page.evaluate('window.__events.length');
     if (now === count || Date.now() - started > timeoutMs) break;
     count = now as number;

@@ -31,35 +31,6 @@ export function rewriteStateSelectors(css: string): string {
 }
 
 /**
- * Rewrites a loaded sheet in place through the CSSOM (a `<link>`'s, whose text the console never
- * holds): each style rule's selector, in nested and imported rules too.
- */
-export function rewriteSheetSelectors(sheet: CSSStyleSheet, depth = 0): void {
-  if (depth > 8) return;
-  let rules: CSSRuleList;
-  try {
-    rules = sheet.cssRules;
-  } catch {
-    return; // Not readable (it did not come through the proxy): left as it is.
-  }
-  rewriteRules(rules, depth);
-}
-
-function rewriteRules(rules: CSSRuleList, depth: number): void {
-  for (const rule of Array.from(rules)) {
-    const style = rule as CSSStyleRule;
-    if (typeof style.selectorText === 'string') {
-      const rewritten = rewriteStateSelectors(style.selectorText);
-      if (rewritten !== style.selectorText) style.selectorText = rewritten;
-    }
-    const imported = (rule as CSSImportRule).styleSheet;
-    if (imported) rewriteSheetSelectors(imported, depth + 1);
-    const nested = (rule as CSSGroupingRule).cssRules;
-    if (nested) rewriteRules(nested, depth + 1);
-  }
-}
-
-/**
  * What the browser itself draws for focus (its own `:focus-visible` outline), for the markers;
  * and no media controls the page did not ask for (a frame without scripts shows them on every
  * `<video>`, which the mirror shows as its current frame). In a layer, so that any rule of the

@@ -23,7 +23,8 @@ import {
   setFormState,
   type BuildContext,
 } from './build-node.ts';
-import { rewriteSheetSelectors, rewriteStateSelectors } from './mirror-css.ts';
+import { rewriteSheetSelectors } from './linked-sheets.ts';
+import { rewriteStateSelectors } from './mirror-css.ts';
 import { MirrorState } from './mirror-state.ts';
 
 export interface MirrorOptions {
