@@ -143,6 +143,29 @@ describe('rewriteUrls page step', () => {
     assert.equal(h?.op === 'text' && h.text, 'url(https://cdn.test/not-css)');
   });
 
+  it('proxies the URLs of adopted sheets and script-loaded font faces', () => {
+    const step = createRewriteUrlsStep(signer);
+    step.snapshot(ctx, page([el(3, 'todo-app', {})]));
+    const out = step.batch(ctx, {
+      seq: 2,
+      sentAt: 0,
+      ops: [
+        {
+          op: 'sheets',
+          id: 3,
+          sheets: [
+            '.x { background: url(https://cdn.test/s.png) }',
+            '@font-face { font-family: "F"; src: url(https://cdn.test/f.woff2); }',
+          ],
+        },
+      ],
+    });
+    const [op] = out.ops;
+    assert.ok(op?.op === 'sheets');
+    const urls = op.sheets.map((css) => target(css.match(/url\("?([^")]+)"?\)/)?.[1]));
+    assert.deepEqual(urls, ['https://cdn.test/s.png', 'https://cdn.test/f.woff2']);
+  });
+
   it('forgets a session', () => {
     const step = createRewriteUrlsStep(signer);
     step.snapshot(ctx, page([el(3, 'a', {})]));

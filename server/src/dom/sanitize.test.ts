@@ -325,7 +325,7 @@ describe('SanitizeStep', () => {
     ];
     const out = step.batch(ctx, { seq: 2, sentAt: 0, ops });
     assert.deepEqual(JSON.parse(JSON.stringify(out.ops)), [
-      { op: 'sheets', id: 10, sheets: ['a{color:red}', 'b{background:url()}'] },
+      { op: 'sheets', id: 10, sheets: ['a{color:red}', 'b{background:none }'] },
       { op: 'focus', id: 10, visible: true },
       { op: 'focus', id: null, visible: true },
       { op: 'hover', id: null },
