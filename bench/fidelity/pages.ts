@@ -251,6 +251,23 @@ button:hover { background: #2a6f97; color: #fff; } li:hover { background: #fe8; 
     expect: ['input'],
   },
   {
+    name: 'script-set-fields',
+    feature: 'form state set by script, with no event: select value, checkbox, text value',
+    html: doc(
+      'Script-set fields',
+      `<select id="s"><option>Small</option><option>Medium</option><option>Large</option></select>
+<p><label><input id="c" type="checkbox"> Gift wrap</label></p><p><input id="t" value="before"></p>`,
+    ),
+    async after(page) {
+      await page.evaluate(`{
+        document.getElementById('s').value = 'Large';
+        document.getElementById('c').checked = true;
+        document.getElementById('t').value = 'set by script';
+      }`);
+    },
+    expect: ['input'],
+  },
+  {
     name: 'custom-properties',
     feature: 'CSS custom properties set by script on the root and on a rule',
     html: doc(

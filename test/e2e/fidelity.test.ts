@@ -28,6 +28,7 @@ const FLOORS: Record<string, number> = {
   popover: 0.99,
   'details-open': 0.99,
   'select-state': 0.98,
+  'script-set-fields': 0.99,
   'custom-properties': 0.99,
   'font-face-api': 0.99,
   'canvas-redraw': 0.99,

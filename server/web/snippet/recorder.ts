@@ -11,6 +11,7 @@ import type {
 } from '../../src/protocol/index.ts';
 import { LIMITS } from '../../src/protocol/index.ts';
 import { PendingChanges } from './changes.ts';
+import { watchFieldSetters } from './field-setters.ts';
 import { guard, report } from './guard.ts';
 import { watchMediaFrames } from './media-frames.ts';
 import { NodeIds } from './node-ids.ts';
@@ -139,6 +140,10 @@ export function startRecorder(options: RecorderOptions): Recorder {
   }
 
   const unwatchCssom = watchCssom(win, sheetChanged);
+  const unwatchFields = watchFieldSetters(win, (field) => {
+    changes.markInput(field);
+    schedule();
+  });
   fonts.watch(win, (fontDoc) => {
     changes.markSheets(fontDoc);
     schedule();
@@ -317,6 +322,7 @@ export function startRecorder(options: RecorderOptions): Recorder {
       win.removeEventListener('resize', onResize);
       clearInterval(sheetCheck);
       unwatchCssom();
+      unwatchFields();
       fonts.stop();
       media.stop();
       for (const teardown of observed.values()) teardown();
