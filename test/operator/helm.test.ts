@@ -1,13 +1,24 @@
 // The chart: lint-clean, its CRD identical to crds/, installable with helm into the control plane,
 // and its RBAC enough for the operator (run locally as the chart's ServiceAccount, with a token
 // from the TokenRequest API) and no more (an extra verb is forbidden).
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  loadAllYaml,
+} from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import {
+  deriveClusterRules,
+  flattenRules,
+  type PolicyRule,
+} from '../../operator/src/rbac/rules.ts';
 import {
   cobrowseClient,
   loadSample,
@@ -65,6 +76,20 @@ describe('helm chart', () => {
     );
   });
 
+  test("the chart's ClusterRole grants exactly what the owned-kinds table derives", () => {
+    const rendered = execFileSync(resolveTestbedPaths().bin.helm, ['template', 'tandem', chart], {
+      encoding: 'utf8',
+    });
+    const docs = loadAllYaml(rendered) as { kind?: string; rules?: PolicyRule[] }[];
+    const role = docs.find((d) => d?.kind === 'ClusterRole');
+    assert.ok(role?.rules, 'the chart renders a ClusterRole');
+    assert.deepEqual(
+      flattenRules(role.rules),
+      flattenRules(deriveClusterRules()),
+      `helm/tandem-operator/templates/rbac.yaml must grant:\n${JSON.stringify(deriveClusterRules())}`,
+    );
+  });
+
   test('helm install, then the operator as the chart ServiceAccount reconciles; more is forbidden', async () => {
     const { kubeconfigPath, kubeConfig } = plane();
     const system = await plane().createNamespace('tandem-system');
@@ -93,6 +118,7 @@ describe('helm chart', () => {
     operators.push(operator);
     const k = cobrowseClient(kubeConfig, kubeconfigPath, workload);
     await k.provideRedisVolume('tandem');
+    await k.createAgentSecret();
     await k.create(loadSample('cobrowsecluster.yaml'));
     const cluster = await k.waitReady('tandem', 2);
     assert.equal(cluster.status?.conditions?.find((c) => c.type === 'Degraded')?.status, 'False');
@@ -101,7 +127,7 @@ describe('helm chart', () => {
       'no request was forbidden',
     );
 
-    // No more than needed: deleting, listing Secrets or reading pods is refused.
+    // No more than needed: deleting a namespace, listing Secrets or deleting pods is refused.
     const sa = new KubeConfig();
     sa.loadFromFile(saConfig);
     const forbidden = async (what: string, call: () => Promise<unknown>) => {
@@ -111,16 +137,14 @@ describe('helm chart', () => {
       );
       assert.equal(code, 403, `${what} is forbidden to the operator`);
     };
-    await forbidden('deleting a Deployment', () =>
-      sa
-        .makeApiClient(AppsV1Api)
-        .deleteNamespacedDeployment({ name: 'tandem', namespace: workload }),
+    await forbidden('deleting a namespace', () =>
+      sa.makeApiClient(CoreV1Api).deleteNamespace({ name: workload }),
     );
     await forbidden('listing Secrets', () =>
       sa.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: workload }),
     );
-    await forbidden('listing pods', () =>
-      sa.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: workload }),
+    await forbidden('deleting a pod', () =>
+      sa.makeApiClient(CoreV1Api).deleteCollectionNamespacedPod({ namespace: workload }),
     );
     // `kubectl auth can-i` prints yes or no (and exits 1 on no).
     const canI = (verb: string, resource: string): string =>
@@ -138,7 +162,9 @@ describe('helm chart', () => {
         { env, encoding: 'utf8' },
       ).stdout.trim();
     assert.equal(canI('patch', 'deployments.apps'), 'yes');
-    assert.equal(canI('delete', 'deployments.apps'), 'no');
+    assert.equal(canI('delete', 'deployments.apps'), 'yes', 'pruning deletes what it owns');
+    assert.equal(canI('delete', 'pods'), 'no');
+    assert.equal(canI('list', 'secrets'), 'no');
     assert.equal(
       canI('update', 'leases.coordination.k8s.io'),
       'no',

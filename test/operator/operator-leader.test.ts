@@ -51,6 +51,7 @@ test('killed mid-reconcile, then two replicas: one leader, the same result, fail
   const namespace = await plane().createNamespace('leader');
   const k = cobrowseClient(kubeConfig, kubeconfigPath, namespace);
   await k.provideRedisVolume('tandem');
+  await k.createAgentSecret();
   const start = (identity: string, env?: Record<string, string>) => {
     const operator = startOperatorProcess({
       kubeconfigPath,

@@ -1,6 +1,7 @@
 // The operator against a real control plane: a sample CoBrowseCluster becomes every owned object,
 // kwok brings the pods Ready, status follows scale, config changes roll the pods, certificate
-// rotations do not, and deleting the resource garbage-collects everything it owned.
+// rotations do not, what the spec stops asking for is deleted, and deleting the resource
+// garbage-collects everything it owned.
 import type {
   V1Deployment,
   V1Ingress,
@@ -36,6 +37,7 @@ async function setUp(prefix: string) {
   operators.push(operator);
   const k = cobrowseClient(plane().kubeConfig, plane().kubeconfigPath, namespace);
   await k.provideRedisVolume('tandem');
+  await k.createAgentSecret();
   return { namespace, operator, k };
 }
 
@@ -213,9 +215,16 @@ describe('CoBrowseCluster operator', () => {
       `events: ${[...reasons].join(', ')}`,
     );
 
-    // Printer columns.
+    // Printer columns: READY is the Ready condition, with its reason beside it.
     const row = k.kubectl('get', 'cbc', 'tandem', '--no-headers').trim().split(/\s+/);
-    assert.deepEqual(row.slice(0, 4), ['tandem', '2', '2', 'cobrowse.example.com']);
+    assert.deepEqual(row.slice(0, 6), [
+      'tandem',
+      'True',
+      'AllReplicasReady',
+      '2',
+      '2',
+      'cobrowse.example.com',
+    ]);
 
     // Status is written only when it changed: a reconcile that changes nothing writes nothing.
     const writes = await metric(operator, 'tandem_operator_status_writes_total');
@@ -252,6 +261,16 @@ describe('CoBrowseCluster operator', () => {
     };
     assert.deepEqual([scale.spec.replicas, scale.status.replicas], [5, 5]);
     assert.match(scale.status.selector, /app\.kubernetes\.io\/instance=tandem/);
+
+    // A normal scale-up is no trouble: Ready stayed True, and no Warning was recorded.
+    const warnings = await k.core.listNamespacedEvent({ namespace, fieldSelector: 'type=Warning' });
+    assert.deepEqual(
+      warnings.items
+        .filter((e) => e.involvedObject.kind === 'CoBrowseCluster')
+        .map((e) => `${e.reason}: ${e.message}`),
+      [],
+      'no Warning event for a scale-up',
+    );
 
     k.kubectl('scale', 'cbc/tandem', '--replicas=2');
     await k.waitReady('tandem', 2);
@@ -395,6 +414,63 @@ describe('CoBrowseCluster operator', () => {
     assert.deepEqual(await k.readyPods('tandem'), pods, 'the pods did not roll');
   });
 
+  test('what the spec no longer asks for is deleted; the Redis volume follows its policy', async () => {
+    const { namespace, k } = await setUp('prune');
+    const sample = loadSample('cobrowsecluster.yaml');
+    const spec = sample['spec'] as Record<string, unknown>;
+    await k.create({
+      ...sample,
+      spec: { ...spec, redis: { managed: { volumeReclaimPolicy: 'Retain' } } },
+    });
+    await k.waitReady('tandem', 2);
+    const claim = 'data-tandem-redis-0';
+    await k.core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
+    await k.core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'redis' }, stringData: { url: 'redis://redis.example:6379' } },
+    });
+    k.kubectl(
+      'patch',
+      'cbc/tandem',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        spec: {
+          redis: { managed: null, external: { urlSecretRef: { name: 'redis', key: 'url' } } },
+          ingress: { enabled: false },
+        },
+      }),
+    );
+    const gone = [
+      'statefulset/tandem-redis',
+      'service/tandem-redis',
+      'networkpolicy/tandem-redis',
+      'ingress/tandem',
+    ];
+    await waitFor('the managed Redis and the Ingress to be deleted', () => {
+      const left = k.kubectl(
+        'get',
+        gone.join(' ').replace(/ /g, ','),
+        '--ignore-not-found',
+        '-o',
+        'name',
+      );
+      return left.trim() === '';
+    });
+    // Everything else stays, and the pods now use the external Redis.
+    const config = await k.core.readNamespacedConfigMap({ name: 'tandem-config', namespace });
+    assert.doesNotMatch(config.data?.['config.json'] ?? '', /tandem-redis/);
+    await k.waitReady('tandem', 2);
+    assert.ok(await k.apps.readNamespacedDeployment({ name: 'tandem', namespace }));
+    const kept = await k.core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
+    assert.equal(kept.metadata?.deletionTimestamp, undefined, 'Retain kept the Redis claim');
+    const events = await k.core.listNamespacedEvent({
+      namespace,
+      fieldSelector: 'involvedObject.name=tandem,reason=Pruned',
+    });
+    assert.match(events.items[0]?.message ?? '', /apps\/v1\/StatefulSet\/tandem-redis/);
+  });
+
   test('deleting the resource garbage-collects everything it owned', async () => {
     const { namespace, k } = await setUp('gc');
     await k.create(loadSample('cobrowsecluster.yaml'));
@@ -412,7 +488,7 @@ describe('CoBrowseCluster operator', () => {
         const left = k
           .kubectl(
             'get',
-            'deployments,statefulsets,services,configmaps,secrets,ingresses,networkpolicies,poddisruptionbudgets,serviceaccounts,pods',
+            'deployments,statefulsets,services,configmaps,secrets,ingresses,networkpolicies,poddisruptionbudgets,serviceaccounts,pods,persistentvolumeclaims',
             '-l',
             'app.kubernetes.io/instance=tandem',
             '-o',

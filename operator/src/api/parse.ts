@@ -13,8 +13,26 @@ import type {
   SecretKeyRef,
   TlsSource,
 } from './types.ts';
+import { checkSpec, type SpecIssue } from './check-spec.ts';
 
-export type ParseResult = { ok: true; value: CoBrowseCluster } | { ok: false; message: string };
+/** Who a resource is, when that much could be read: enough to report on it. */
+export interface ClusterIdentity {
+  name: string;
+  namespace: string;
+  uid: string;
+  generation: number;
+}
+
+export type ParseResult =
+  | { ok: true; value: CoBrowseCluster }
+  | {
+      ok: false;
+      /** Every issue, `path: message`, joined. */
+      message: string;
+      issues: SpecIssue[];
+      /** Present when only the spec is at fault: status and an event can say so. */
+      identity?: ClusterIdentity;
+    };
 
 type Obj = Record<string, unknown>;
 
@@ -126,6 +144,11 @@ function parseRedis(value: unknown): CoBrowseClusterSpec['redis'] {
       image: str(managed['image']) ?? defaultRedisImage,
       storage: str(managed['storage']) ?? '1Gi',
       storageClassName: str(managed['storageClassName']),
+      volumeReclaimPolicy: oneOf(
+        managed['volumeReclaimPolicy'],
+        ['Delete', 'Retain'] as const,
+        'Delete',
+      ),
       resources: resources(managed['resources']),
     });
   }
@@ -204,7 +227,8 @@ export function parseSpec(value: unknown): CoBrowseClusterSpec {
   });
 }
 
-function parseStatus(value: unknown): CoBrowseClusterStatus {
+/** Parses a status as read (conditions, counts, certificate). */
+export function parseStatus(value: unknown): CoBrowseClusterStatus {
   const status = obj(value);
   const cert = maybeObj(status['certificate']);
   const conditions = Array.isArray(status['conditions']) ? status['conditions'] : undefined;
@@ -236,7 +260,10 @@ function parseStatus(value: unknown): CoBrowseClusterStatus {
   });
 }
 
-/** Parses a whole resource; fails only when its identity (name, namespace, uid, host) is missing. */
+/**
+ * Parses a whole resource. Fails when its identity (name, namespace, uid) is missing, or when the
+ * spec has issues the CRD schema cannot catch (checkSpec), each with its field path.
+ */
 export function parseCoBrowseCluster(value: unknown): ParseResult {
   const root = obj(value);
   const meta = obj(root['metadata']);
@@ -244,10 +271,19 @@ export function parseCoBrowseCluster(value: unknown): ParseResult {
   const namespace = str(meta['namespace']);
   const uid = str(meta['uid']);
   if (!name || !namespace || !uid) {
-    return { ok: false, message: 'metadata.name, namespace and uid are required' };
+    const issue = { path: 'metadata', message: 'name, namespace and uid are required' };
+    return { ok: false, message: `${issue.path}: ${issue.message}`, issues: [issue] };
   }
-  const spec = parseSpec(root['spec']);
-  if (!spec.host) return { ok: false, message: 'spec.host is required' };
+  const generation = num(meta['generation']) ?? 0;
+  const issues = checkSpec(root['spec']);
+  if (issues.length > 0) {
+    return {
+      ok: false,
+      message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+      issues,
+      identity: { name, namespace, uid, generation },
+    };
+  }
   return {
     ok: true,
     value: {
@@ -255,10 +291,10 @@ export function parseCoBrowseCluster(value: unknown): ParseResult {
         name,
         namespace,
         uid,
-        generation: num(meta['generation']) ?? 0,
+        generation,
         annotations: stringMap(meta['annotations']) ?? {},
       },
-      spec,
+      spec: parseSpec(root['spec']),
       status: parseStatus(root['status']),
     },
   };

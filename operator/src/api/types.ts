@@ -31,6 +31,8 @@ export type RedisSource =
       image: string;
       storage: string;
       storageClassName?: string;
+      /** What happens to the volume when the Redis goes (resource deleted, or external Redis). */
+      volumeReclaimPolicy: 'Delete' | 'Retain';
       resources?: Resources;
     }
   | { kind: 'external'; urlSecretRef: SecretKeyRef; passwordSecretRef?: SecretKeyRef };

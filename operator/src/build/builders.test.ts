@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ownedKindOf } from '../api/owned-kinds.ts';
 import { buildCertificate } from './certificate.ts';
 import { buildConfigMap, hashConfigMap } from './config-map.ts';
 import { buildDeployment } from './deployment.ts';
@@ -137,6 +138,14 @@ describe('builders', () => {
     const set = buildRedisStatefulSet(cluster);
     assert.deepEqual(set?.metadata, meta('tandem-redis', redisLabels));
     assert.equal(set?.spec?.replicas, 1);
+    assert.deepEqual(set?.spec?.persistentVolumeClaimRetentionPolicy, {
+      whenDeleted: 'Delete',
+      whenScaled: 'Retain',
+    });
+    const retained = buildRedisStatefulSet(
+      clusterFixture({ redis: { managed: { volumeReclaimPolicy: 'Retain' } } }),
+    );
+    assert.equal(retained?.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted, 'Retain');
     assert.deepEqual(set?.spec?.volumeClaimTemplates?.[0]?.spec, {
       accessModes: ['ReadWriteOnce'],
       resources: { requests: { storage: '5Gi' } },
@@ -295,6 +304,21 @@ describe('builders', () => {
     assert.deepEqual(custom.spec?.template.spec?.affinity, { nodeAffinity: {} });
   });
 
+  test('every desired object is of a kind the owned-kinds table declares', () => {
+    const objects = buildDesiredObjects(
+      clusterFixture({ tls: { certManager: { issuerRef: { name: 'le' } } } }),
+      { keys: undefined, selfSigned: undefined, random: zeros },
+    ).concat(
+      buildDesiredObjects(clusterFixture(), {
+        keys: undefined,
+        selfSigned: { certPem: 'C', keyPem: 'K', rotation: '' },
+        random: zeros,
+      }),
+    );
+    for (const object of objects) {
+      assert.ok(ownedKindOf(object.apiVersion, object.kind), `${object.kind} is in ownedKinds`);
+    }
+  });
   test('desired objects: owned, in apply order, per mode', () => {
     const kinds = (spec: Record<string, unknown>) =>
       buildDesiredObjects(clusterFixture(spec), {

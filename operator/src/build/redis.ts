@@ -19,6 +19,11 @@ export function buildRedisStatefulSet(cluster: CoBrowseCluster): V1StatefulSet |
     spec: {
       replicas: 1,
       serviceName: names.redis,
+      // The StatefulSet controller deletes the claim with the StatefulSet, or keeps it.
+      persistentVolumeClaimRetentionPolicy: {
+        whenDeleted: source.volumeReclaimPolicy,
+        whenScaled: 'Retain',
+      },
       selector: { matchLabels: selectorLabels(cluster, 'redis') },
       template: {
         metadata: { labels: objectLabels(cluster, 'redis') },

@@ -64,9 +64,63 @@ export function buildServerConfig(cluster: CoBrowseCluster): Record<string, unkn
   };
 }
 
+/**
+ * A secret option of the server that comes from a Secret the admin names in the spec: where the
+ * spec names it, which variable carries it (or that it is the Redis password file), and the
+ * server option it fills. One table for the pod's env, the operator's checks and its messages.
+ */
+export interface SecretInput {
+  /** The spec field holding the reference, e.g. `spec.agents.secretRef`. */
+  specPath: string;
+  ref: SecretKeyRef;
+  /** `TANDEM__...` variable, or `undefined` for the mounted Redis password file. */
+  envName: string | undefined;
+  /** The server option, e.g. `agents.secret`. */
+  serverPath: string;
+}
+
+/** The admin's Secrets the server reads, in env order (the generated keys Secret is not one). */
+export function secretInputs(cluster: CoBrowseCluster): SecretInput[] {
+  const { spec } = cluster;
+  const inputs: SecretInput[] = [];
+  if (spec.agents.secretRef) {
+    inputs.push({
+      specPath: 'spec.agents.secretRef',
+      ref: spec.agents.secretRef,
+      envName: 'TANDEM__AGENTS__SECRET',
+      serverPath: 'agents.secret',
+    });
+  }
+  if (spec.forwardProxy?.passwordSecretRef) {
+    inputs.push({
+      specPath: 'spec.forwardProxy.passwordSecretRef',
+      ref: spec.forwardProxy.passwordSecretRef,
+      envName: 'TANDEM__FORWARD_PROXY__PASSWORD',
+      serverPath: 'forward-proxy.password',
+    });
+  }
+  const redis = spec.redis.source;
+  if (redis.kind === 'external') {
+    inputs.push({
+      specPath: 'spec.redis.external.urlSecretRef',
+      ref: redis.urlSecretRef,
+      envName: 'TANDEM__CLUSTER__REDIS__URL',
+      serverPath: 'cluster.redis.url',
+    });
+    if (redis.passwordSecretRef) {
+      inputs.push({
+        specPath: 'spec.redis.external.passwordSecretRef',
+        ref: redis.passwordSecretRef,
+        envName: undefined,
+        serverPath: 'cluster.redis.passwordFile',
+      });
+    }
+  }
+  return inputs;
+}
+
 /** Environment variables that carry secret options, each from a secret key reference. */
 export function buildSecretEnv(cluster: CoBrowseCluster): V1EnvVar[] {
-  const { spec } = cluster;
   const names = objectNames(cluster);
   const fromSecret = (name: string, ref: SecretKeyRef): V1EnvVar => ({
     name,
@@ -79,12 +133,8 @@ export function buildSecretEnv(cluster: CoBrowseCluster): V1EnvVar[] {
       key: keysSecretKeys.signingKey,
     }),
   ];
-  if (spec.agents.secretRef) env.push(fromSecret('TANDEM__AGENTS__SECRET', spec.agents.secretRef));
-  if (spec.forwardProxy?.passwordSecretRef) {
-    env.push(fromSecret('TANDEM__FORWARD_PROXY__PASSWORD', spec.forwardProxy.passwordSecretRef));
-  }
-  if (spec.redis.source.kind === 'external') {
-    env.push(fromSecret('TANDEM__CLUSTER__REDIS__URL', spec.redis.source.urlSecretRef));
+  for (const input of secretInputs(cluster)) {
+    if (input.envName) env.push(fromSecret(input.envName, input.ref));
   }
   return env;
 }

@@ -4,7 +4,8 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { labelKeys, managedByValue } from '../api/constants.ts';
+import { apiVersion, kind, labelKeys, managedByValue, plural } from '../api/constants.ts';
+import { groupPath, ownedKinds } from '../api/owned-kinds.ts';
 import type { Logger } from '../log.ts';
 import type { OperatorMetrics } from '../metrics.ts';
 import { createKubeClient } from '../reconcile/client.ts';
@@ -16,77 +17,23 @@ import { watchKind, type WatchedKind } from './watch.ts';
 
 const owned = `${labelKeys.managedBy}=${managedByValue}`;
 
-/** What the operator watches: its resource, and every kind it owns except Secrets. */
+/** What the operator watches: its resource, and every owned kind the table marks as watched. */
 export const watchedKinds: readonly WatchedKind[] = [
   {
-    apiVersion: 'tandem.dev/v1alpha1',
-    kind: 'CoBrowseCluster',
-    groupPath: '/apis/tandem.dev/v1alpha1',
-    resource: 'cobrowseclusters',
+    apiVersion,
+    kind,
+    groupPath: `/apis/${apiVersion}`,
+    resource: plural,
   },
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    groupPath: '/apis/apps/v1',
-    resource: 'deployments',
-    labelSelector: owned,
-  },
-  {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    groupPath: '/apis/apps/v1',
-    resource: 'statefulsets',
-    labelSelector: owned,
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    groupPath: '/api/v1',
-    resource: 'configmaps',
-    labelSelector: owned,
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'Service',
-    groupPath: '/api/v1',
-    resource: 'services',
-    labelSelector: owned,
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    groupPath: '/api/v1',
-    resource: 'serviceaccounts',
-    labelSelector: owned,
-  },
-  {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    groupPath: '/apis/networking.k8s.io/v1',
-    resource: 'ingresses',
-    labelSelector: owned,
-  },
-  {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    groupPath: '/apis/networking.k8s.io/v1',
-    resource: 'networkpolicies',
-    labelSelector: owned,
-  },
-  {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    groupPath: '/apis/policy/v1',
-    resource: 'poddisruptionbudgets',
-    labelSelector: owned,
-  },
-  {
-    apiVersion: 'cert-manager.io/v1',
-    kind: 'Certificate',
-    groupPath: '/apis/cert-manager.io/v1',
-    resource: 'certificates',
-    labelSelector: owned,
-  },
+  ...ownedKinds
+    .filter((k) => k.watch)
+    .map((k) => ({
+      apiVersion: k.apiVersion,
+      kind: k.kind,
+      groupPath: groupPath(k),
+      resource: k.resource,
+      labelSelector: owned,
+    })),
 ];
 
 export interface OperatorOptions {

@@ -18,6 +18,7 @@ import { apiVersion, fieldManager, group, kind, plural, version } from '../api/c
 export interface ObjectRef {
   apiVersion: string;
   kind: string;
+  /** Empty for a cluster-scoped object (a StorageClass). */
   namespace: string;
   name: string;
 }
@@ -36,7 +37,16 @@ export interface KubeClient {
   /** The resource as JSON, or `undefined` when it is gone. */
   getCluster(namespace: string, name: string): Promise<unknown>;
   read(ref: ObjectRef): Promise<KubernetesObject | undefined>;
+  /** Objects of one kind in a namespace with these labels (`k=v,...`). */
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    labelSelector: string,
+  ): Promise<KubernetesObject[]>;
   apply(object: KubernetesObject): Promise<void>;
+  /** Deletes an object (its dependents in the background); gone already is no error. */
+  delete(ref: ObjectRef): Promise<void>;
   /** Merge-patches the resource's status subresource. */
   patchClusterStatus(namespace: string, name: string, status: object): Promise<void>;
   /** Merge-patches a cert-manager Certificate's status subresource. */
@@ -70,9 +80,22 @@ export function createKubeClient(kc: KubeConfig): KubeClient {
         objects.read({
           apiVersion: ref.apiVersion,
           kind: ref.kind,
-          metadata: { name: ref.name, namespace: ref.namespace },
+          metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
         }),
       ),
+    async list(apiVersion, kind, namespace, labelSelector) {
+      const list = await objects.list(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        labelSelector,
+      );
+      return list.items;
+    },
     async apply(object) {
       await objects.patch(
         object,
@@ -81,6 +104,22 @@ export function createKubeClient(kc: KubeConfig): KubeClient {
         fieldManager,
         true,
         PatchStrategy.ServerSideApply,
+      );
+    },
+    async delete(ref) {
+      await orUndefined(
+        objects.delete(
+          {
+            apiVersion: ref.apiVersion,
+            kind: ref.kind,
+            metadata: { name: ref.name, namespace: ref.namespace },
+          },
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          'Background',
+        ),
       );
     },
     async patchClusterStatus(namespace, name, status) {

@@ -4,8 +4,8 @@
  * backoff.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { parseCoBrowseCluster } from '../api/parse.ts';
-import type { CoBrowseCluster } from '../api/types.ts';
+import { parseCoBrowseCluster, type ClusterIdentity } from '../api/parse.ts';
+import type { CoBrowseCluster, CoBrowseClusterStatus } from '../api/types.ts';
 import { objectNames } from '../build/common.ts';
 import { buildDesiredObjects } from '../build/desired.ts';
 import type { IssuedCertificate, RandomSource } from '../build/secrets.ts';
@@ -14,7 +14,11 @@ import { planSelfSigned, renewalTime } from '../tls/self-signed.ts';
 import type { KubeClient } from './client.ts';
 import { gather, type Observed } from './gather.ts';
 import { needsReissue, withIssuingCondition } from './reissue.ts';
-import { computeStatus, readyOf, requestedRotation, sameJson } from './status.ts';
+import { kindOf } from '../checks/findings.ts';
+import { pruneUnwanted } from './prune.ts';
+import { checkInputs } from '../checks/run.ts';
+import { invalidSpecConditions, parseStatusOf, transitionEvents } from './events.ts';
+import { computeStatus, readyOf, requestedRotation, sameJson, type StatusInput } from './status.ts';
 
 export interface ReconcileDeps {
   client: KubeClient;
@@ -39,6 +43,11 @@ export interface ReconcileOutcome {
 
 /** Longest wait before a self-signed certificate's renewal is checked again. */
 const maxRequeueMs = 12 * 3600_000;
+/**
+ * A cluster that is not Ready is looked at again this soon: Secrets and pods are not watched,
+ * so a Secret the admin just created, or a pod's new reason, is seen within this time.
+ */
+const notReadyRequeueMs = 10_000;
 
 export async function reconcile(
   deps: ReconcileDeps,
@@ -52,13 +61,31 @@ export async function reconcile(
   if (!parsed.ok) {
     deps.log.warn(
       { namespace, name, reason: parsed.message },
-      'skipping an unreadable CoBrowseCluster',
+      'cannot build from this CoBrowseCluster',
     );
-    return {};
+    if (parsed.identity) await reportInvalidSpec(deps, raw, parsed.identity, parsed.message);
+    return { requeueAfterMs: notReadyRequeueMs };
   }
   const cluster = parsed.value;
   const observed = await gather(deps.client, cluster);
+  const findings = checkInputs(cluster, observed);
   let rotation = cluster.status.certificate?.rotation ?? '';
+  const blocking = findings.filter((f) => kindOf(f.reason) === 'blocking');
+  if (blocking.length > 0) {
+    // Nothing new reaches a pod while an input is wrong; what runs keeps running.
+    deps.log.warn(
+      { namespace, name, reasons: blocking.map((f) => f.reason), message: blocking[0]?.message },
+      'not applying: the resource has blocking problems',
+    );
+    await writeStatus(deps, cluster, {
+      observed,
+      rotation,
+      error: undefined,
+      findings,
+      now: deps.now(),
+    });
+    return { requeueAfterMs: notReadyRequeueMs };
+  }
   try {
     const selfSigned = await resolveSelfSigned(deps, cluster, observed);
     if (selfSigned) rotation = selfSigned.rotation;
@@ -71,19 +98,45 @@ export async function reconcile(
       await deps.client.apply(object);
       await deps.afterApply?.(object);
     }
+    const pruned = await pruneUnwanted(deps.client, cluster, desired);
+    if (pruned.length > 0) {
+      deps.log.info(
+        { namespace, name, deleted: pruned },
+        'deleted what the spec no longer asks for',
+      );
+      await deps.client
+        .recordEvent({
+          ...eventTarget(cluster),
+          type: 'Normal',
+          reason: 'Pruned',
+          message: `deleted what the spec no longer asks for: ${pruned.join(', ')}`,
+        })
+        .catch(() => undefined);
+    }
     if (cluster.spec.tls.kind === 'certManager')
       rotation = await reissueIfAsked(deps, cluster, observed, rotation);
     else if (cluster.spec.tls.kind === 'existingSecret') rotation = requestedRotation(cluster);
     // Rollout facts were read before the apply; the Deployment watch brings the next ones.
-    await writeStatus(deps, cluster, { observed, rotation, error: undefined, now: deps.now() });
+    const status = await writeStatus(deps, cluster, {
+      observed,
+      rotation,
+      error: undefined,
+      findings,
+      now: deps.now(),
+    });
+    if (readyOf(status) !== 'True') return { requeueAfterMs: notReadyRequeueMs };
   } catch (error) {
     const message = error instanceof Error ? error.message.slice(0, 1000) : String(error);
     await deps.client
       .recordEvent({ ...eventTarget(cluster), type: 'Warning', reason: 'ReconcileFailed', message })
       .catch(() => undefined);
-    await writeStatus(deps, cluster, { observed, rotation, error: message, now: deps.now() }).catch(
-      () => undefined,
-    );
+    await writeStatus(deps, cluster, {
+      observed,
+      rotation,
+      error: message,
+      findings,
+      now: deps.now(),
+    }).catch(() => undefined);
     throw error;
   }
   return requeueFor(cluster, observed, deps.now());
@@ -167,27 +220,45 @@ async function reissueIfAsked(
   return requested;
 }
 
+/** Writes status when it changed, with an event for each condition that now needs an admin. */
 async function writeStatus(
   deps: ReconcileDeps,
   cluster: CoBrowseCluster,
-  input: Parameters<typeof computeStatus>[1],
-): Promise<void> {
+  input: StatusInput,
+): Promise<CoBrowseClusterStatus> {
   const next = computeStatus(cluster, input);
-  if (sameJson(next, cluster.status)) return;
+  if (sameJson(next, cluster.status)) return next;
   await deps.client.patchClusterStatus(cluster.metadata.namespace, cluster.metadata.name, next);
   deps.onStatusWrite?.();
-  const before = readyOf(cluster.status);
-  const after = readyOf(next);
-  if (before !== after) {
-    const ready = next.conditions?.find((c) => c.type === 'Ready');
-    await deps.client
-      .recordEvent({
-        ...eventTarget(cluster),
-        type: after === 'True' ? 'Normal' : 'Warning',
-        reason: after === 'True' ? 'Ready' : 'NotReady',
-        message: ready?.message ?? '',
-      })
-      .catch(() => undefined);
+  for (const event of transitionEvents(cluster.status.conditions ?? [], next.conditions ?? [])) {
+    await deps.client.recordEvent({ ...eventTarget(cluster), ...event }).catch(() => undefined);
+  }
+  return next;
+}
+
+/** A resource the operator cannot build from: Ready=False and Degraded=True, naming the field. */
+async function reportInvalidSpec(
+  deps: ReconcileDeps,
+  raw: unknown,
+  identity: ClusterIdentity,
+  message: string,
+): Promise<void> {
+  const current = parseStatusOf(raw);
+  const conditions = invalidSpecConditions(
+    current.conditions,
+    identity.generation,
+    message,
+    deps.now(),
+  );
+  if (sameJson(conditions, current.conditions)) return;
+  await deps.client.patchClusterStatus(identity.namespace, identity.name, {
+    observedGeneration: identity.generation,
+    conditions,
+  });
+  deps.onStatusWrite?.();
+  const target = { namespace: identity.namespace, name: identity.name, uid: identity.uid };
+  for (const event of transitionEvents(current.conditions ?? [], conditions)) {
+    await deps.client.recordEvent({ ...target, ...event }).catch(() => undefined);
   }
 }
 

@@ -6,6 +6,8 @@ import { rotateCertificateAnnotation } from '../api/constants.ts';
 import type { CoBrowseCluster, CoBrowseClusterStatus, Condition } from '../api/types.ts';
 import { objectNames, selectorLabels, selectorString } from '../build/common.ts';
 import { inspectCertificate } from '../tls/self-signed.ts';
+import { needsAction, reasons, type Finding } from '../checks/findings.ts';
+import { describeNotReady, isFailing } from '../checks/pods.ts';
 import type { Observed } from './gather.ts';
 
 export interface StatusInput {
@@ -14,6 +16,8 @@ export interface StatusInput {
   rotation: string;
   /** A failure of this reconcile, reported as Degraded. */
   error: string | undefined;
+  /** What the input checks found (checkInputs). */
+  findings: readonly Finding[];
   now: Date;
 }
 
@@ -60,53 +64,98 @@ function rolloutState(cluster: CoBrowseCluster, observed: Observed): ConditionCo
       };
 }
 
+/** What keeps the cluster's certificate, Redis and server pods from serving, if anything. */
+function workloadFindings(cluster: CoBrowseCluster, observed: Observed): Finding[] {
+  const findings: Finding[] = [];
+  const tlsName = objectNames(cluster).tls;
+  const tlsOk =
+    observed.tls !== undefined && inspectCertificate(observed.tls.certPem) !== undefined;
+  if (!tlsOk) {
+    findings.push(
+      cluster.spec.tls.kind === 'existingSecret'
+        ? { reason: 'CertificateMissing', message: `Secret ${tlsName} has no readable tls.crt` }
+        : {
+            reason: 'CertificateNotReady',
+            message: `waiting for Secret ${tlsName} with a certificate`,
+          },
+    );
+  }
+  if (observed.redisReady !== undefined && observed.redisReady === 0) {
+    const redisPods = observed.pods.filter((p) => p.component === 'redis');
+    const why = describeNotReady(redisPods);
+    findings.push({
+      reason: redisPods.some(isFailing) ? 'RedisFailing' : 'RedisNotReady',
+      message: `waiting for the Redis pod${why ? `: ${why}` : ''}`,
+    });
+  }
+  const want = cluster.spec.replicas;
+  const ready = observed.deployment?.readyReplicas ?? 0;
+  const pods = observed.pods.filter((p) => p.component === 'server');
+  const why = describeNotReady(pods);
+  if (want === 0) {
+    findings.push({ reason: 'ScaledToZero', message: 'spec.replicas is 0: no server pod runs' });
+  } else if (ready === 0) {
+    findings.push({
+      reason: pods.some(isFailing) ? 'PodsFailing' : 'PodsNotReady',
+      message: `0 of ${want} pods ready${why ? `: ${why}` : ''}`,
+    });
+  } else if (pods.some(isFailing)) {
+    // Some pods serve, so agents can work; the failing ones still need an admin.
+    findings.push({
+      reason: 'PodsFailing',
+      message: `${ready} of ${want} pods ready: ${why}`,
+      degradesOnly: true,
+    });
+  }
+  return findings;
+}
+
+const severity = { blocking: 0, problem: 1, waiting: 2 } as const;
+
 function conditionsFor(cluster: CoBrowseCluster, input: StatusInput): ConditionCore[] {
   const { observed, error } = input;
   const progressing = rolloutState(cluster, observed);
-  const tlsOk =
-    observed.tls !== undefined && inspectCertificate(observed.tls.certPem) !== undefined;
-  const redisOk = observed.redisReady === undefined || observed.redisReady > 0;
-  const tlsName = objectNames(cluster).tls;
-  const degraded: ConditionCore = error
-    ? { type: 'Degraded', status: 'True', reason: 'ReconcileFailed', message: error }
-    : !tlsOk && cluster.spec.tls.kind === 'existingSecret'
-      ? {
-          type: 'Degraded',
-          status: 'True',
-          reason: 'CertificateMissing',
-          message: `Secret ${tlsName} has no readable tls.crt`,
-        }
-      : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no error' };
-  const ready = cluster.spec.replicas;
-  const readyCondition: ConditionCore = error
-    ? { type: 'Ready', status: 'False', reason: 'ReconcileFailed', message: error }
-    : !tlsOk
+  const all: Finding[] = [
+    ...(error ? [{ reason: 'ReconcileFailed' as const, message: error }] : []),
+    ...input.findings,
+    ...workloadFindings(cluster, observed),
+  ];
+  const notReady = all
+    .filter((f) => f.degradesOnly !== true)
+    .sort((a, b) => severity[reasons[a.reason]] - severity[reasons[b.reason]]);
+  const problems = all.filter((f) => needsAction(f.reason));
+  const want = cluster.spec.replicas;
+  const ready = observed.deployment?.readyReplicas ?? 0;
+  const first = notReady[0];
+  const readyCondition: ConditionCore = first
+    ? { type: 'Ready', status: 'False', reason: first.reason, message: first.message }
+    : progressing.status === 'False'
       ? {
           type: 'Ready',
-          status: 'False',
-          reason: 'CertificateNotReady',
-          message: `waiting for Secret ${tlsName} with a certificate`,
+          status: 'True',
+          reason: 'AllReplicasReady',
+          message: `${want} of ${want} pods ready`,
         }
-      : !redisOk
-        ? {
-            type: 'Ready',
-            status: 'False',
-            reason: 'RedisNotReady',
-            message: 'waiting for the Redis pod',
-          }
-        : progressing.status === 'True'
-          ? { type: 'Ready', status: 'False', reason: 'PodsNotReady', message: progressing.message }
-          : {
-              type: 'Ready',
-              status: 'True',
-              reason: 'AllReplicasReady',
-              message: `${ready} of ${ready} pods ready`,
-            };
+      : {
+          type: 'Ready',
+          status: 'True',
+          reason: 'ReplicasStarting',
+          message: `${ready} of ${want} pods ready; ${progressing.message}`,
+        };
+  const [worst] = problems;
+  const degraded: ConditionCore = worst
+    ? {
+        type: 'Degraded',
+        status: 'True',
+        reason: worst.reason,
+        message: problems.map((p) => p.message).join('; '),
+      }
+    : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no error' };
   return [readyCondition, progressing, degraded];
 }
 
 /** Keeps a condition's lastTransitionTime while its status does not change. */
-function withTransitionTimes(
+export function withTransitionTimes(
   next: ConditionCore[],
   previous: readonly Condition[] | undefined,
   generation: number,

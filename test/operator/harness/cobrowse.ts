@@ -6,6 +6,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CoBrowseClusterStatus } from '../../../operator/src/api/types.ts';
@@ -76,6 +77,12 @@ export function cobrowseClient(kc: KubeConfig, kubeconfigPath: string, namespace
             claimRef: { namespace, name: `data-${name}-redis-0` },
           },
         },
+      }),
+    /** The Secret the lab sample's `agents.secretRef` names, with a random HS256 secret. */
+    createAgentSecret: (name = 'tandem-agents', value = randomBytes(36).toString('base64')) =>
+      core.createNamespacedSecret({
+        namespace,
+        body: { metadata: { name }, stringData: { secret: value } },
       }),
     /** Waits until status says Ready with `replicas` ready pods for the current generation. */
     waitReady: (name: string, replicas: number, timeoutMs = 60_000) =>
