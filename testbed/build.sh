@@ -2,6 +2,7 @@
 # Builds the control-plane testbed into $TESTBED_CACHE (default ~/.cache/tandem/testbed):
 #   bin/ kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm
 #   crds/cert-manager/*.yaml   cert-manager's CRDs, from its Go module
+#   crds/gateway-api/*.yaml    the Gateway API's standard-channel CRDs, from its Go module
 #   kwok/stages.yaml           kwok's "fast" node and pod stages, from its Go module
 # Each piece has a stamp under stamps/ that records what it was built from; a piece is rebuilt
 # only when its binary is missing or its stamp differs, so a second run takes a second.
@@ -98,6 +99,17 @@ if ! is_current cert-manager-crds "$CERT_MANAGER_VERSION" "$cache/crds/cert-mana
   cp "$dir"/deploy/crds/*.yaml "$cache/crds/cert-manager/"
   chmod 644 "$cache"/crds/cert-manager/*.yaml
   stamp cert-manager-crds "$CERT_MANAGER_VERSION"
+fi
+
+# The Gateway API ships its CRDs as plain YAML in config/crd/standard/ (the policy file beside them
+# holds admission policies, not CRDs: the harness applies CRDs only).
+if ! is_current gateway-api-crds "$GATEWAY_API_VERSION" "$cache/crds/gateway-api/gateway.networking.k8s.io_httproutes.yaml"; then
+  log "fetching Gateway API $GATEWAY_API_VERSION CRDs"
+  dir="$(module_dir "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")"
+  rm -rf "$cache/crds/gateway-api"; mkdir -p "$cache/crds/gateway-api"
+  cp "$dir"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$cache/crds/gateway-api/"
+  chmod 644 "$cache"/crds/gateway-api/*.yaml
+  stamp gateway-api-crds "$GATEWAY_API_VERSION"
 fi
 
 # The stages kwokctl uses by default: nodes become Ready and keep a lease; pods go Running and Ready

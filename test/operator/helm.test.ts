@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   deriveClusterRules,
@@ -76,6 +76,28 @@ describe('helm chart', () => {
     );
   });
 
+  test('names do not double; a ServiceMonitor only where the Prometheus Operator is', () => {
+    const helm = resolveTestbedPaths().bin.helm;
+    const names = (release: string, ...args: string[]) =>
+      (
+        loadAllYaml(
+          execFileSync(helm, ['template', release, chart, ...args], { encoding: 'utf8' }),
+        ) as {
+          kind?: string;
+          metadata?: { name?: string };
+        }[]
+      ).filter((d) => d?.kind);
+    const deploymentOf = (release: string) =>
+      names(release).find((d) => d.kind === 'Deployment')?.metadata?.name;
+    assert.equal(deploymentOf('tandem'), 'tandem-operator');
+    assert.equal(deploymentOf('tandem-operator'), 'tandem-operator');
+    assert.equal(deploymentOf('cobrowse'), 'cobrowse-tandem-operator');
+    const monitors = (...args: string[]) =>
+      names('tandem', ...args).filter((d) => d.kind === 'ServiceMonitor').length;
+    assert.equal(monitors(), 0, 'no ServiceMonitor without its CRD');
+    assert.equal(monitors('--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor'), 1);
+  });
+
   test("the chart's ClusterRole grants exactly what the owned-kinds table derives", () => {
     const rendered = execFileSync(resolveTestbedPaths().bin.helm, ['template', 'tandem', chart], {
       encoding: 'utf8',
@@ -97,18 +119,36 @@ describe('helm chart', () => {
     const env = { ...process.env, KUBECONFIG: kubeconfigPath };
     execFileSync(
       resolveTestbedPaths().bin.helm,
-      ['install', 'tandem', chart, '-n', system, '--wait', '--timeout', '60s'],
+      ['install', 'tandem', chart, '-n', system, '--wait', '--timeout', '120s'],
       { env, encoding: 'utf8' },
     );
+    // NOTES work from the installed chart: its commands run as printed (in a namespace of ours).
+    const notes = execFileSync(
+      resolveTestbedPaths().bin.helm,
+      ['get', 'notes', 'tandem', '-n', system],
+      { env, encoding: 'utf8' },
+    );
+    const notesNamespace = await plane().createNamespace('helm-notes');
+    const script = notes
+      .split('\n')
+      .filter((line) => line.startsWith('  '))
+      .map((line) => line.slice(2))
+      .join('\n')
+      .replace('NS=default', `NS=${notesNamespace}`);
+    assert.match(script, /kubectl -n "\$NS" apply -f -/);
+    const kubectlDir = dirname(resolveTestbedPaths().bin.kubectl);
+    execFileSync('bash', ['-euo', 'pipefail', '-c', script], {
+      env: { ...env, PATH: `${kubectlDir}:${process.env['PATH'] ?? ''}` },
+      encoding: 'utf8',
+    });
+    const fromNotes = cobrowseClient(kubeConfig, kubeconfigPath, notesNamespace);
+    assert.equal((await fromNotes.read('tandem')).spec['host'], 'cobrowse.example.com');
     const operatorDeployment = await kubeConfig
       .makeApiClient(AppsV1Api)
-      .readNamespacedDeployment({ name: 'tandem-tandem-operator', namespace: system });
-    assert.equal(
-      operatorDeployment.spec?.template.spec?.serviceAccountName,
-      'tandem-tandem-operator',
-    );
+      .readNamespacedDeployment({ name: 'tandem-operator', namespace: system });
+    assert.equal(operatorDeployment.spec?.template.spec?.serviceAccountName, 'tandem-operator');
 
-    const saConfig = await serviceAccountKubeconfig(system, 'tandem-tandem-operator');
+    const saConfig = await serviceAccountKubeconfig(system, 'tandem-operator');
     const operator = startOperatorProcess({
       kubeconfigPath: saConfig,
       identity: 'helm-sa',
@@ -157,7 +197,7 @@ describe('helm chart', () => {
           resource,
           '-n',
           workload,
-          `--as=system:serviceaccount:${system}:tandem-tandem-operator`,
+          `--as=system:serviceaccount:${system}:tandem-operator`,
         ],
         { env, encoding: 'utf8' },
       ).stdout.trim();

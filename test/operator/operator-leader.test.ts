@@ -105,7 +105,7 @@ test('killed mid-reconcile, then two replicas: one leader, the same result, fail
     },
     random: () => assert.fail('no value is generated twice'),
   });
-  assert.equal(desired.length, 11);
+  assert.equal(desired.length, 12);
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   for (const want of desired) {
     const have: KubernetesObject = await objects.read({

@@ -19,20 +19,6 @@ let namespace = '';
 let k: ReturnType<typeof cobrowseClient>;
 const sampleSpec = loadSample('cobrowsecluster.yaml')['spec'] as Record<string, unknown>;
 
-before(async () => {
-  namespace = await plane().createNamespace('status');
-  k = cobrowseClient(plane().kubeConfig, plane().kubeconfigPath, namespace);
-  await k.createAgentSecret();
-  operator = startOperatorProcess({
-    kubeconfigPath: plane().kubeconfigPath,
-    identity: 'status-operator',
-    namespace,
-  });
-});
-after(async () => {
-  await operator?.stop();
-});
-
 async function createCluster(name: string, spec: Record<string, unknown>): Promise<void> {
   await k.create({
     apiVersion: 'tandem.dev/v1alpha1',
@@ -74,6 +60,21 @@ async function deploymentExists(name: string): Promise<boolean> {
 }
 
 describe('CoBrowseCluster status', () => {
+  // One operator and one namespace for every case: each case is its own CoBrowseCluster.
+  before(async () => {
+    namespace = await plane().createNamespace('status');
+    k = cobrowseClient(plane().kubeConfig, plane().kubeconfigPath, namespace);
+    await k.createAgentSecret();
+    operator = startOperatorProcess({
+      kubeconfigPath: plane().kubeconfigPath,
+      identity: 'status-operator',
+      namespace,
+    });
+  });
+  after(async () => {
+    await operator?.stop();
+  });
+
   test('no agent token source: applied, but not Ready, and the fix is named', async () => {
     await k.provideRedisVolume('no-agents');
     await createCluster('no-agents', { agents: {} });

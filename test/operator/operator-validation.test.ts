@@ -2,7 +2,13 @@
 // rules), with a message that names the field; no operator runs in this file.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { apiStatusOf, cobrowseClient, loadSample, useControlPlane } from './harness/index.ts';
+import {
+  apiStatusOf,
+  cobrowseClient,
+  loadSample,
+  useControlPlane,
+  waitFor,
+} from './harness/index.ts';
 
 const plane = useControlPlane();
 
@@ -61,4 +67,32 @@ describe('CoBrowseCluster validation', () => {
       assert.match(status.message ?? '', new RegExp(c.field.replace('.', '\\.')));
     });
   }
+
+  test('kubectl explain reads like documentation for every field the issue found bare', async () => {
+    const namespace = await plane().createNamespace('explain');
+    const k = cobrowseClient(plane().kubeConfig, plane().kubeconfigPath, namespace);
+    for (const field of [
+      'spec.crossOrigin',
+      'spec.httpProxy',
+      'spec.httpSecurity',
+      'spec.ingress',
+      'spec.placement',
+      'spec.resources',
+      'spec.logLevel',
+      'spec.imagePullPolicy',
+      'spec.redis.managed.volumeReclaimPolicy',
+      'status.conditions',
+      'status.conditions.reason',
+    ]) {
+      const out = await waitFor(`kubectl explain cbc.${field}`, () => {
+        try {
+          return k.kubectl('explain', `cbc.${field}`);
+        } catch {
+          return undefined; // the OpenAPI document is published a moment after the CRD
+        }
+      });
+      assert.doesNotMatch(out, /<no description>|<empty>/, `cbc.${field}:\n${out}`);
+      assert.match(out, /DESCRIPTION:\n\s+\S/, `cbc.${field} has a description`);
+    }
+  });
 });

@@ -438,6 +438,7 @@ describe('CoBrowseCluster operator', () => {
         spec: {
           redis: { managed: null, external: { urlSecretRef: { name: 'redis', key: 'url' } } },
           ingress: { enabled: false },
+          gateway: { name: 'public', namespace: 'edge' },
         },
       }),
     );
@@ -448,13 +449,7 @@ describe('CoBrowseCluster operator', () => {
       'ingress/tandem',
     ];
     await waitFor('the managed Redis and the Ingress to be deleted', () => {
-      const left = k.kubectl(
-        'get',
-        gone.join(' ').replace(/ /g, ','),
-        '--ignore-not-found',
-        '-o',
-        'name',
-      );
+      const left = k.kubectl('get', ...gone, '--ignore-not-found', '-o', 'name');
       return left.trim() === '';
     });
     // Everything else stays, and the pods now use the external Redis.
@@ -469,6 +464,41 @@ describe('CoBrowseCluster operator', () => {
       fieldSelector: 'involvedObject.name=tandem,reason=Pruned',
     });
     assert.match(events.items[0]?.message ?? '', /apps\/v1\/StatefulSet\/tandem-redis/);
+
+    // Gateway API instead of the Ingress: an HTTPRoute on the named Gateway, and backend TLS.
+    const objects = KubernetesObjectApi.makeApiClient(plane().kubeConfig);
+    const route = (await objects.read({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'tandem', namespace },
+    })) as unknown as { spec: Record<string, unknown> };
+    assert.deepEqual(route.spec['hostnames'], ['cobrowse.example.com']);
+    assert.deepEqual(
+      (route.spec['parentRefs'] as Record<string, unknown>[]).map(
+        (r) => `${r['namespace']}/${r['name']}`,
+      ),
+      ['edge/public'],
+    );
+    const policy = (await objects.read({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'BackendTLSPolicy',
+      metadata: { name: 'tandem', namespace },
+    })) as unknown as { spec: { validation: { hostname: string } } };
+    assert.equal(policy.spec.validation.hostname, 'cobrowse.example.com');
+    const ca = await k.core.readNamespacedConfigMap({ name: 'tandem-backend-ca', namespace });
+    assert.match(ca.data?.['ca.crt'] ?? '', /BEGIN CERTIFICATE/);
+    k.kubectl('patch', 'cbc/tandem', '--type=merge', '-p', '{"spec":{"gateway":null}}');
+    await waitFor('the HTTPRoute, BackendTLSPolicy and CA bundle to be deleted', () => {
+      const left = k.kubectl(
+        'get',
+        'httproutes.gateway.networking.k8s.io,backendtlspolicies.gateway.networking.k8s.io,configmaps',
+        '-l',
+        'app.kubernetes.io/instance=tandem',
+        '-o',
+        'name',
+      );
+      return left.trim() === 'configmap/tandem-config';
+    });
   });
 
   test('deleting the resource garbage-collects everything it owned', async () => {
@@ -482,6 +512,7 @@ describe('CoBrowseCluster operator', () => {
       namespace,
       name: 'tandem',
     });
+    let lastLeft = '';
     await waitFor(
       'every owned object to be gone',
       async () => {
@@ -496,9 +527,16 @@ describe('CoBrowseCluster operator', () => {
           )
           .trim();
         const tls = k.kubectl('get', 'secrets', '-o', 'name').trim();
-        return left === '' && !tls.includes('tandem-') ? true : undefined;
+        lastLeft = `${left} ${tls}`;
+        // The admin's own agent Secret stays; everything the operator made goes.
+        const made = tls
+          .split('\n')
+          .filter((s) => s.startsWith('secret/tandem-') && s !== 'secret/tandem-agents');
+        return left === '' && made.length === 0 && tls.includes('secret/tandem-agents')
+          ? true
+          : undefined;
       },
       { timeoutMs: 60_000 },
-    );
+    ).catch((error: unknown) => assert.fail(`${String(error)}; left: ${lastLeft}`));
   });
 });

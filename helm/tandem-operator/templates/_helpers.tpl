@@ -1,5 +1,18 @@
+{{/*
+The release's name, without doubling: `helm install tandem` or `helm install tandem-operator`
+gives tandem-operator (not tandem-tandem-operator); another release name is prefixed
+(`helm install cobrowse` gives cobrowse-tandem-operator).
+*/}}
 {{- define "tandem-operator.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else if hasPrefix .Release.Name .Chart.Name -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
 {{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "tandem-operator.serviceAccountName" -}}

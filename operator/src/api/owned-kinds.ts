@@ -52,6 +52,10 @@ export const ownedKinds: readonly OwnedKind[] = [
   kind('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
   kind('networking.k8s.io/v1', 'Ingress', 'ingresses'),
   kind('cert-manager.io/v1', 'Certificate', 'certificates', { optional: true }),
+  kind('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', { optional: true }),
+  kind('gateway.networking.k8s.io/v1', 'BackendTLSPolicy', 'backendtlspolicies', {
+    optional: true,
+  }),
 ];
 
 /** URL path prefix of a kind's group version, e.g. `/apis/apps/v1` or `/api/v1`. */

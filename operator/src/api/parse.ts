@@ -13,6 +13,7 @@ import type {
   SecretKeyRef,
   TlsSource,
 } from './types.ts';
+import { presetForClass } from '../build/ingress-presets.ts';
 import { checkSpec, type SpecIssue } from './check-spec.ts';
 
 /** Who a resource is, when that much could be read: enough to report on it. */
@@ -38,6 +39,11 @@ type Obj = Record<string, unknown>;
 
 const defaultImage = 'ghcr.io/tandem-dev/tandem:0.1.0';
 const defaultRedisImage = 'redis:7.4-alpine';
+/** Who may scrape the pods' metrics unless the spec says: Prometheus pods, in any namespace. */
+const defaultScraper = {
+  namespaceSelector: {},
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+};
 
 function obj(value: unknown): Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Obj) : {};
@@ -149,7 +155,7 @@ function parseRedis(value: unknown): CoBrowseClusterSpec['redis'] {
         ['Delete', 'Retain'] as const,
         'Delete',
       ),
-      resources: resources(managed['resources']),
+      resources: resources(managed['resources']) ?? { requests: { cpu: '50m', memory: '64Mi' } },
     });
   }
   return { adapter, source };
@@ -163,6 +169,7 @@ export function parseSpec(value: unknown): CoBrowseClusterSpec {
   const fp = maybeObj(spec['forwardProxy']);
   const dom = obj(spec['domRestrictions']);
   const agents = obj(spec['agents']);
+  const gateway = maybeObj(spec['gateway']);
   return defined({
     replicas: num(spec['replicas']) ?? 2,
     image: str(spec['image']) ?? defaultImage,
@@ -209,13 +216,33 @@ export function parseSpec(value: unknown): CoBrowseClusterSpec {
       issuer: str(agents['issuer']),
       audience: str(agents['audience']),
     }),
+    gateway:
+      gateway && str(gateway['name'])
+        ? defined({
+            name: str(gateway['name']) ?? '',
+            namespace: str(gateway['namespace']),
+            sectionName: str(gateway['sectionName']),
+            sessionPersistence: bool(gateway['sessionPersistence']) ?? false,
+          })
+        : undefined,
     ingress: defined({
       enabled: bool(ingress['enabled']) ?? true,
       className: str(ingress['className']),
+      preset: oneOf(
+        ingress['preset'],
+        ['traefik', 'nginx-inc', 'haproxy', 'ingress-nginx'] as const,
+        presetForClass(str(ingress['className'])),
+      ),
       stickySessions: bool(ingress['stickySessions']) ?? true,
       annotations: stringMap(ingress['annotations']) ?? {},
     }),
-    resources: resources(spec['resources']),
+    // Requests by default, so that an HPA on CPU utilization has a base to divide by.
+    resources: resources(spec['resources']) ?? { requests: { cpu: '100m', memory: '128Mi' } },
+    metrics: {
+      allowFrom: Array.isArray(obj(spec['metrics'])['allowFrom'])
+        ? (obj(spec['metrics'])['allowFrom'] as unknown[]).map(obj)
+        : [defaultScraper],
+    },
     placement: defined({
       nodeSelector: stringMap(placement['nodeSelector']),
       tolerations: Array.isArray(placement['tolerations'])

@@ -37,6 +37,9 @@ export type RedisSource =
     }
   | { kind: 'external'; urlSecretRef: SecretKeyRef; passwordSecretRef?: SecretKeyRef };
 
+/** Ingress controllers the operator writes annotations for. */
+export type IngressPreset = 'traefik' | 'nginx-inc' | 'haproxy' | 'ingress-nginx';
+
 export interface CoBrowseClusterSpec {
   replicas: number;
   image: string;
@@ -62,13 +65,19 @@ export interface CoBrowseClusterSpec {
     fixedMaskLength?: number;
   };
   agents: { jwksUrl?: string; secretRef?: SecretKeyRef; issuer?: string; audience?: string };
+  /** Gateway API: an HTTPRoute attached to this Gateway (and a BackendTLSPolicy). */
+  gateway?: { name: string; namespace?: string; sectionName?: string; sessionPersistence: boolean };
   ingress: {
     enabled: boolean;
     className?: string;
+    /** Whose annotations the Ingress gets (resolved from the class when the spec names none). */
+    preset: IngressPreset;
     stickySessions: boolean;
     annotations: Record<string, string>;
   };
   resources?: Resources;
+  /** NetworkPolicy peers (podSelector, namespaceSelector, ipBlock) that may scrape the metrics. */
+  metrics: { allowFrom: Record<string, unknown>[] };
   placement: {
     nodeSelector?: Record<string, string>;
     tolerations?: Record<string, unknown>[];

@@ -6,7 +6,7 @@ import { buildConfigMap, hashConfigMap } from './config-map.ts';
 import { buildDeployment } from './deployment.ts';
 import { buildDesiredObjects } from './desired.ts';
 import { clusterFixture, owner, serverLabels, serverSelector } from './fixtures.ts';
-import { buildIngress, buildService } from './network.ts';
+import { buildIngress, buildServerNetworkPolicy, buildService } from './network.ts';
 import { buildPodDisruptionBudget, buildServiceAccount } from './policy.ts';
 import { buildRedisNetworkPolicy, buildRedisService, buildRedisStatefulSet } from './redis.ts';
 import { buildKeysSecret, buildSelfSignedTlsSecret } from './secrets.ts';
@@ -106,6 +106,41 @@ describe('builders', () => {
     assert.equal(buildIngress(clusterFixture({ ingress: { enabled: false } })), undefined);
   });
 
+  test('server NetworkPolicy: HTTPS from anywhere, metrics only from the scrapers', () => {
+    const policy = (spec: Record<string, unknown> = {}) =>
+      buildServerNetworkPolicy(clusterFixture(spec));
+    assert.deepEqual(policy(), {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('tandem'),
+      spec: {
+        podSelector: { matchLabels: serverSelector },
+        policyTypes: ['Ingress'],
+        ingress: [
+          { ports: [{ port: 8443, protocol: 'TCP' }] },
+          {
+            _from: [
+              {
+                namespaceSelector: {},
+                podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+              },
+            ],
+            ports: [{ port: 9464, protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
+    const monitoring = { namespaceSelector: { matchLabels: { team: 'monitoring' } } };
+    assert.deepEqual(policy({ metrics: { allowFrom: [monitoring] } }).spec?.ingress?.[1]?._from, [
+      monitoring,
+    ]);
+  });
+  test('default resource requests, so that an HPA on CPU works', () => {
+    const container = buildDeployment(clusterFixture(), 'h').spec?.template.spec?.containers[0];
+    assert.deepEqual(container?.resources, { requests: { cpu: '100m', memory: '128Mi' } });
+    const redis = buildRedisStatefulSet(clusterFixture())?.spec?.template.spec?.containers[0];
+    assert.deepEqual(redis?.resources, { requests: { cpu: '50m', memory: '64Mi' } });
+  });
   test('Certificate only in cert-manager mode, carrying the rotation request', () => {
     assert.equal(buildCertificate(clusterFixture()), undefined);
     const cluster = clusterFixture(
@@ -152,10 +187,28 @@ describe('builders', () => {
       storageClassName: 'fast',
     });
     const container = set?.spec?.template.spec?.containers[0];
+    // The password never reaches a command line: a config file for the server, env for the probe.
+    assert.deepEqual(container?.args, [
+      '/etc/redis/secret/redis.conf',
+      '--appendonly',
+      'yes',
+      '--dir',
+      '/data',
+    ]);
     assert.deepEqual(container?.env, [
       {
-        name: 'REDIS_PASSWORD',
+        name: 'REDISCLI_AUTH',
         valueFrom: { secretKeyRef: { name: 'tandem-keys', key: 'redis-password' } },
+      },
+    ]);
+    assert.doesNotMatch(JSON.stringify(container?.readinessProbe), /-a|PASSWORD/);
+    assert.deepEqual(set?.spec?.template.spec?.volumes, [
+      {
+        name: 'config',
+        secret: {
+          secretName: 'tandem-keys',
+          items: [{ key: 'redis.conf', path: 'redis.conf' }],
+        },
       },
     ]);
     assert.equal(container?.securityContext?.readOnlyRootFilesystem, true);
@@ -197,10 +250,17 @@ describe('builders', () => {
       kind: 'Secret',
       metadata: meta('tandem-keys'),
       type: 'Opaque',
-      data: { 'redis-password': generated, 'proxy-signing-key': generated },
+      data: {
+        'redis-password': generated,
+        'proxy-signing-key': generated,
+        'redis.conf': Buffer.from(`requirepass ${zeros(36).toString('base64url')}\n`).toString(
+          'base64',
+        ),
+      },
     });
     const kept = buildKeysSecret(cluster, { 'redis-password': 'b2xk' }, zeros);
     assert.equal(kept.data?.['redis-password'], 'b2xk');
+    assert.equal(kept.data?.['redis.conf'], Buffer.from('requirepass old\n').toString('base64'));
     assert.equal(kept.data?.['proxy-signing-key'], generated);
   });
 
@@ -335,6 +395,7 @@ describe('builders', () => {
       'Service/tandem-redis',
       'StatefulSet/tandem-redis',
       'Service/tandem',
+      'NetworkPolicy/tandem',
       'Deployment/tandem',
       'PodDisruptionBudget/tandem',
       'Ingress/tandem',
@@ -351,6 +412,7 @@ describe('builders', () => {
         'Certificate/tandem',
         'ConfigMap/tandem-config',
         'Service/tandem',
+        'NetworkPolicy/tandem',
         'Deployment/tandem',
         'PodDisruptionBudget/tandem',
       ],

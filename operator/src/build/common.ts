@@ -11,6 +11,7 @@ export interface ObjectNames {
   tls: string;
   redis: string;
   redisPolicy: string;
+  serverPolicy: string;
   certificate: string;
 }
 
@@ -25,6 +26,7 @@ export function objectNames(cluster: CoBrowseCluster): ObjectNames {
     tls: tls.kind === 'existingSecret' ? tls.name : `${name}-tls`,
     redis: `${name}-redis`,
     redisPolicy: `${name}-redis`,
+    serverPolicy: name,
     certificate: name,
   };
 }

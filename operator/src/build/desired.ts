@@ -7,7 +7,8 @@ import type { CoBrowseCluster } from '../api/types.ts';
 import { buildCertificate } from './certificate.ts';
 import { buildConfigMap, hashConfigMap } from './config-map.ts';
 import { buildDeployment } from './deployment.ts';
-import { buildIngress, buildService } from './network.ts';
+import { buildBackendCaConfigMap, buildBackendTlsPolicy, buildHttpRoute } from './gateway.ts';
+import { buildIngress, buildServerNetworkPolicy, buildService } from './network.ts';
 import { buildPodDisruptionBudget, buildServiceAccount } from './policy.ts';
 import { buildRedisNetworkPolicy, buildRedisService, buildRedisStatefulSet } from './redis.ts';
 import {
@@ -24,6 +25,8 @@ export interface GeneratedInputs {
   /** Self-signed mode: the certificate to keep or the one just issued. */
   selfSigned: IssuedCertificate | undefined;
   random: RandomSource;
+  /** The pods' current certificate (PEM), for the Gateway's CA bundle. */
+  certPem?: string | undefined;
 }
 
 /** The desired objects, in the order they are applied. */
@@ -42,8 +45,12 @@ export function buildDesiredObjects(
     buildRedisService(cluster),
     buildRedisStatefulSet(cluster),
     buildService(cluster),
+    buildServerNetworkPolicy(cluster),
     buildDeployment(cluster, hashConfigMap(configMap)),
     buildPodDisruptionBudget(cluster),
+    buildBackendCaConfigMap(cluster, inputs.certPem),
+    buildBackendTlsPolicy(cluster),
+    buildHttpRoute(cluster),
     buildIngress(cluster),
   ];
   return objects.filter((o): o is KubernetesObject => o !== undefined);

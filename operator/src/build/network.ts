@@ -1,17 +1,24 @@
-/** How traffic reaches the pods: the Service and the Ingress. */
-import type { V1Ingress, V1Service } from '@kubernetes/client-node';
+/** How traffic reaches the pods: the Service, the Ingress, and the pods' NetworkPolicy. */
+import type {
+  V1Ingress,
+  V1NetworkPolicy,
+  V1NetworkPolicyPeer,
+  V1Service,
+} from '@kubernetes/client-node';
 import { ports } from '../api/constants.ts';
 import type { CoBrowseCluster } from '../api/types.ts';
 import { objectNames, ownedMeta, selectorLabels } from './common.ts';
+import { buildPresetAnnotations } from './ingress-presets.ts';
 
-/** Name of the cookie ingress-nginx pins a browser to one pod with. */
-export const stickyCookieName = 'tandem-route';
-
+/** The Service; Traefik's preset puts its backend options here, as Traefik reads them. */
 export function buildService(cluster: CoBrowseCluster): V1Service {
+  const annotations = cluster.spec.ingress.enabled
+    ? buildPresetAnnotations(cluster).service
+    : undefined;
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: ownedMeta(cluster, objectNames(cluster).server, 'server'),
+    metadata: ownedMeta(cluster, objectNames(cluster).server, 'server', annotations),
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(cluster, 'server'),
@@ -23,33 +30,6 @@ export function buildService(cluster: CoBrowseCluster): V1Service {
   };
 }
 
-/**
- * The annotations for ingress-nginx: HTTPS to the pods, long-lived WebSockets and, when asked,
- * cookie affinity (Socket.IO's long-polling needs one pod per handshake). The spec's own
- * annotations come last and win, which is how another controller is configured.
- */
-export function buildIngressAnnotations(cluster: CoBrowseCluster): Record<string, string> {
-  const { ingress } = cluster.spec;
-  const nginx = 'nginx.ingress.kubernetes.io';
-  const sticky: Record<string, string> = ingress.stickySessions
-    ? {
-        [`${nginx}/affinity`]: 'cookie',
-        [`${nginx}/affinity-mode`]: 'persistent',
-        [`${nginx}/session-cookie-name`]: stickyCookieName,
-        [`${nginx}/session-cookie-secure`]: 'true',
-        [`${nginx}/session-cookie-samesite`]: 'None',
-        [`${nginx}/session-cookie-path`]: '/',
-      }
-    : {};
-  return {
-    [`${nginx}/backend-protocol`]: 'HTTPS',
-    [`${nginx}/proxy-read-timeout`]: '3600',
-    [`${nginx}/proxy-send-timeout`]: '3600',
-    ...sticky,
-    ...ingress.annotations,
-  };
-}
-
 /** The Ingress, or `undefined` when the spec turns it off. */
 export function buildIngress(cluster: CoBrowseCluster): V1Ingress | undefined {
   const { spec } = cluster;
@@ -58,7 +38,7 @@ export function buildIngress(cluster: CoBrowseCluster): V1Ingress | undefined {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: ownedMeta(cluster, names.server, 'server', buildIngressAnnotations(cluster)),
+    metadata: ownedMeta(cluster, names.server, 'server', buildPresetAnnotations(cluster).ingress),
     spec: {
       ...(spec.ingress.className ? { ingressClassName: spec.ingress.className } : {}),
       tls: [{ hosts: [spec.host], secretName: names.tls }],
@@ -74,6 +54,30 @@ export function buildIngress(cluster: CoBrowseCluster): V1Ingress | undefined {
               },
             ],
           },
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The server pods' ingress: HTTPS from anywhere (the edge, and pods that call the server), the
+ * metrics port only from `spec.metrics.allowFrom` (Prometheus by default): the scrape may reach
+ * it, nothing else.
+ */
+export function buildServerNetworkPolicy(cluster: CoBrowseCluster): V1NetworkPolicy {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: ownedMeta(cluster, objectNames(cluster).serverPolicy, 'server'),
+    spec: {
+      podSelector: { matchLabels: selectorLabels(cluster, 'server') },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { ports: [{ port: ports.https, protocol: 'TCP' }] },
+        {
+          _from: cluster.spec.metrics.allowFrom as V1NetworkPolicyPeer[],
+          ports: [{ port: ports.metrics, protocol: 'TCP' }],
         },
       ],
     },

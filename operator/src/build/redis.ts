@@ -7,6 +7,8 @@ import { keysSecretKeys } from './server-config.ts';
 
 /** The uid of the `redis` user in the official images. */
 export const redisUid = 999;
+/** Where the Redis container finds its config file (from the keys Secret). */
+const configDir = '/etc/redis/secret';
 
 export function buildRedisStatefulSet(cluster: CoBrowseCluster): V1StatefulSet | undefined {
   const source = cluster.spec.redis.source;
@@ -37,15 +39,31 @@ export function buildRedisStatefulSet(cluster: CoBrowseCluster): V1StatefulSet |
             fsGroup: redisUid,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          volumes: [
+            {
+              name: 'config',
+              secret: {
+                secretName: names.keys,
+                items: [{ key: keysSecretKeys.redisConfig, path: keysSecretKeys.redisConfig }],
+              },
+            },
+          ],
           containers: [
             {
               name: 'redis',
               image: source.image,
-              // The password comes from the environment, never from the command line in the spec.
-              args: ['--requirepass', '$(REDIS_PASSWORD)', '--appendonly', 'yes', '--dir', '/data'],
+              // The password comes from a mounted config file, never from the command line;
+              // redis-cli in the probe reads it from REDISCLI_AUTH.
+              args: [
+                `${configDir}/${keysSecretKeys.redisConfig}`,
+                '--appendonly',
+                'yes',
+                '--dir',
+                '/data',
+              ],
               env: [
                 {
-                  name: 'REDIS_PASSWORD',
+                  name: 'REDISCLI_AUTH',
                   valueFrom: {
                     secretKeyRef: { name: names.keys, key: keysSecretKeys.redisPassword },
                   },
@@ -53,13 +71,14 @@ export function buildRedisStatefulSet(cluster: CoBrowseCluster): V1StatefulSet |
               ],
               ports: [{ name: 'redis', containerPort: ports.redis, protocol: 'TCP' }],
               readinessProbe: {
-                exec: {
-                  command: ['sh', '-c', 'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping'],
-                },
+                exec: { command: ['sh', '-c', '[ "$(redis-cli ping)" = PONG ]'] },
                 periodSeconds: 5,
               },
               livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 10 },
-              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+              volumeMounts: [
+                { name: 'data', mountPath: '/data' },
+                { name: 'config', mountPath: configDir, readOnly: true },
+              ],
               securityContext: {
                 readOnlyRootFilesystem: true,
                 allowPrivilegeEscalation: false,

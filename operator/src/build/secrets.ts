@@ -24,6 +24,9 @@ export function buildKeysSecret(
   for (const key of [keysSecretKeys.redisPassword, keysSecretKeys.signingKey]) {
     data[key] = existing?.[key] ?? generate();
   }
+  // Redis reads its password from a config file, never from its command line (visible in ps).
+  const password = Buffer.from(data[keysSecretKeys.redisPassword] ?? '', 'base64').toString('utf8');
+  data[keysSecretKeys.redisConfig] = Buffer.from(`requirepass ${password}\n`).toString('base64');
   return {
     apiVersion: 'v1',
     kind: 'Secret',

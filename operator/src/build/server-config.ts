@@ -11,6 +11,8 @@ import { objectNames } from './common.ts';
 /** Key of the generated Secret's entries. */
 export const keysSecretKeys = {
   redisPassword: 'redis-password',
+  /** `requirepass PASSWORD`: the managed Redis reads its password from this file. */
+  redisConfig: 'redis.conf',
   signingKey: 'proxy-signing-key',
 } as const;
 

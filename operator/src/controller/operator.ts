@@ -33,6 +33,7 @@ export const watchedKinds: readonly WatchedKind[] = [
       groupPath: groupPath(k),
       resource: k.resource,
       labelSelector: owned,
+      optional: k.optional,
     })),
 ];
 
@@ -67,6 +68,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     random: (n) => randomBytes(n),
     issueCertificate: issueSelfSigned,
     onStatusWrite: () => metrics.statusWrites.inc(),
+    prunedFor: new Map(),
     ...(options.afterApply ? { afterApply: options.afterApply } : {}),
   };
   const queue = new WorkQueue(async (key) => {

@@ -6,6 +6,7 @@
 import { KubernetesObjectApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import { group, kind } from '../api/constants.ts';
 import type { Logger } from '../log.ts';
+import { isMissingKind } from '../reconcile/client.ts';
 
 export interface WatchedKind {
   apiVersion: string;
@@ -16,6 +17,8 @@ export interface WatchedKind {
   resource: string;
   /** Only objects with these labels (owned kinds carry the operator's). */
   labelSelector?: string;
+  /** Served by a CRD that may be missing: then looked for again every 30 s, quietly. */
+  optional?: boolean;
 }
 
 interface ObjectLike {
@@ -54,9 +57,9 @@ export function watchKind(
   let abort: AbortController | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const restart = (): void => {
+  const restart = (afterMs = retryMs): void => {
     if (stopped) return;
-    timer = setTimeout(() => void start(), retryMs);
+    timer = setTimeout(() => void start(), afterMs);
     timer.unref();
   };
 
@@ -99,6 +102,11 @@ export function watchKind(
         },
       );
     } catch (error) {
+      if (watched.optional && isMissingKind(error)) {
+        log.debug({ kind: watched.kind }, 'its CRD is not installed; looking again in 30 s');
+        restart(30_000);
+        return;
+      }
       log.warn({ kind: watched.kind, error: String(error) }, 'list failed; retrying');
       restart();
     }

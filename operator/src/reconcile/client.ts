@@ -54,6 +54,14 @@ export interface KubeClient {
   recordEvent(event: EventInput): Promise<void>;
 }
 
+/** True when the API server does not serve a kind (its CRD is not installed). */
+export function isMissingKind(error: unknown): boolean {
+  return (
+    isNotFound(error) ||
+    (error instanceof Error && error.message.startsWith('Unrecognized API version and kind'))
+  );
+}
+
 /** True for a 404 from the API server. */
 export function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;

@@ -11,7 +11,7 @@ import { ownedKinds, type OwnedKind } from '../api/owned-kinds.ts';
 import type { CoBrowseCluster } from '../api/types.ts';
 import { objectNames } from '../build/common.ts';
 import type { KubeClient } from './client.ts';
-import { isNotFound } from './client.ts';
+import { isMissingKind } from './client.ts';
 
 const keyOf = (o: KubernetesObject): string => `${o.apiVersion}/${o.kind}/${o.metadata?.name}`;
 
@@ -50,7 +50,7 @@ async function candidates(
     return await client.list(owned.apiVersion, owned.kind, namespace, selector);
   } catch (error) {
     // A kind whose CRD is not installed holds nothing to prune.
-    if (owned.optional && isNotFound(error)) return [];
+    if (owned.optional && isMissingKind(error)) return [];
     throw error;
   }
 }

@@ -34,6 +34,11 @@ export interface ReconcileDeps {
   afterApply?: (object: KubernetesObject) => Promise<void>;
   /** Counts status writes. */
   onStatusWrite?: () => void;
+  /**
+   * What was last pruned for, per resource uid: pruning lists every owned kind, so it runs once
+   * per generation and desired set, not on every resync (leftovers only appear when those change).
+   */
+  prunedFor?: Map<string, string>;
 }
 
 export interface ReconcileOutcome {
@@ -93,12 +98,13 @@ export async function reconcile(
       keys: observed.keys,
       selfSigned,
       random: deps.random,
+      certPem: observed.tls?.certPem,
     });
     for (const object of desired) {
       await deps.client.apply(object);
       await deps.afterApply?.(object);
     }
-    const pruned = await pruneUnwanted(deps.client, cluster, desired);
+    const pruned = await pruneOnce(deps, cluster, desired);
     if (pruned.length > 0) {
       deps.log.info(
         { namespace, name, deleted: pruned },
@@ -140,6 +146,22 @@ export async function reconcile(
     throw error;
   }
   return requeueFor(cluster, observed, deps.now());
+}
+
+/** Prunes unless this generation and desired set were pruned for already. */
+async function pruneOnce(
+  deps: ReconcileDeps,
+  cluster: CoBrowseCluster,
+  desired: readonly KubernetesObject[],
+): Promise<string[]> {
+  const signature = [
+    cluster.metadata.generation,
+    ...desired.map((o) => `${o.kind}/${o.metadata?.name}`),
+  ].join(',');
+  if (deps.prunedFor?.get(cluster.metadata.uid) === signature) return [];
+  const pruned = await pruneUnwanted(deps.client, cluster, desired);
+  deps.prunedFor?.set(cluster.metadata.uid, signature);
+  return pruned;
 }
 
 function eventTarget(cluster: CoBrowseCluster) {

@@ -44,7 +44,7 @@ const identities: readonly ClientIdentity[] = [
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on free loopback
  * ports with files under `runDir`, waits for each to be healthy, creates the fake nodes and waits
  * until they are Ready, waits for the `default` service account (the controller manager works),
- * and applies cert-manager's CRDs and ours. On any failure it stops what it started and throws
+ * and applies cert-manager's, the Gateway API's and ours. On any failure it stops what it started and throws
  * an error carrying the failing component's log.
  */
 export async function bootControlPlane(
@@ -150,6 +150,7 @@ async function applyAllCrds(kubeconfig: string, options: BootOptions): Promise<v
   const kc = loadKubeConfig(kubeconfig);
   const crdDirs = [
     resolveTestbedPaths().certManagerCrds,
+    resolveTestbedPaths().gatewayApiCrds,
     ...(options.crdDirs ?? [join(repoRoot, 'crds')]),
   ];
   await applyCrds(

@@ -85,21 +85,31 @@ export function cobrowseClient(kc: KubeConfig, kubeconfigPath: string, namespace
         body: { metadata: { name }, stringData: { secret: value } },
       }),
     /** Waits until status says Ready with `replicas` ready pods for the current generation. */
-    waitReady: (name: string, replicas: number, timeoutMs = 60_000) =>
-      waitFor(
-        `${name} Ready with ${replicas} ready replicas`,
-        async () => {
-          const cluster = await read(name);
-          const ready = cluster.status?.conditions?.find((c) => c.type === 'Ready');
-          return ready?.status === 'True' &&
-            cluster.status?.readyReplicas === replicas &&
-            cluster.status.replicas === replicas &&
-            cluster.status.observedGeneration === cluster.metadata.generation
-            ? cluster
-            : undefined;
-        },
-        { timeoutMs },
-      ),
+    waitReady: async (name: string, replicas: number, timeoutMs = 60_000) => {
+      let last: ClusterObject | undefined;
+      try {
+        return await waitFor(
+          `${name} Ready with ${replicas} ready replicas`,
+          async () => {
+            const cluster = await read(name);
+            last = cluster;
+            const ready = cluster.status?.conditions?.find((c) => c.type === 'Ready');
+            return ready?.status === 'True' &&
+              cluster.status?.readyReplicas === replicas &&
+              cluster.status.replicas === replicas &&
+              cluster.status.observedGeneration === cluster.metadata.generation
+              ? cluster
+              : undefined;
+          },
+          { timeoutMs },
+        );
+      } catch (error) {
+        // Say where it stopped: the last status read.
+        throw new Error(
+          `${(error as Error).message}; last status: ${JSON.stringify(last?.status)}`,
+        );
+      }
+    },
     /** Names of the Running and Ready pods of the cluster's server. */
     readyPods: async (name: string): Promise<string[]> => {
       const pods = await core.listNamespacedPod({

@@ -25,6 +25,8 @@ export interface TestbedPaths {
   readonly bin: Readonly<Record<TestbedBinary, string>>;
   /** Folder of cert-manager's CRD files. */
   readonly certManagerCrds: string;
+  /** Folder of the Gateway API's standard-channel CRD files. */
+  readonly gatewayApiCrds: string;
   /** kwok's node and pod stages, one multi-document YAML file. */
   readonly kwokStages: string;
 }
@@ -39,12 +41,18 @@ export function resolveTestbedPaths(env: NodeJS.ProcessEnv = process.env): Testb
     cache,
     bin,
     certManagerCrds: join(cache, 'crds/cert-manager'),
+    gatewayApiCrds: join(cache, 'crds/gateway-api'),
     kwokStages: join(cache, 'kwok/stages.yaml'),
   };
 }
 
 /** Lists what is missing from the testbed; empty when `make testbed` has run. */
 export function findMissingTestbedFiles(paths: TestbedPaths): string[] {
-  const wanted = [...Object.values(paths.bin), paths.certManagerCrds, paths.kwokStages];
+  const wanted = [
+    ...Object.values(paths.bin),
+    paths.certManagerCrds,
+    paths.gatewayApiCrds,
+    paths.kwokStages,
+  ];
   return wanted.filter((file) => !existsSync(file));
 }
