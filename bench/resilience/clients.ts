@@ -170,7 +170,8 @@ export class BenchCustomer {
         return;
       }
       if (typeof r.sessionId === 'string' && typeof r.token === 'string')
-        this.credentials ??= { sessionId: r.sessionId, token: r.token };
+        // The server rotates the token on every resume: keep the newest.
+        this.credentials = { sessionId: r.sessionId, token: r.token };
       this.ready = true;
       this.recovery.up();
       resolve(r.code);

@@ -10,6 +10,7 @@ import { setUpPagePipeline } from './dom/setup.ts';
 import { setUpResourceProxy } from './proxy/index.ts';
 import { createAgentSecurity } from './security/agent-security.ts';
 import { consoleOrigins } from './security/console-origins.ts';
+import { isAllowedOrigin } from './security/origins.ts';
 import { controlPolicyFrom } from './session/control-policy.ts';
 import { ControlService } from './session/control-service.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -97,6 +98,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
       ...timeouts,
       startsPerMinute: config.limits.startsPerMinute,
       joinAttemptsPerMinute: config.limits.joinAttemptsPerMinute,
+      leaveGraceMs: config.session.leaveGraceSeconds * 1000,
     },
     onEnded: (sessionId) => pipeline.forget(sessionId),
     onStoreError: (error) => {
@@ -130,6 +132,8 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     log,
     isAccepting: () => accepting,
     devLogin: security.devLogin,
+    isAllowedOrigin: (origin) =>
+      isAllowedOrigin(origin, config['cross-origin'].allowedOrigins, ownOrigins),
   });
   const { server, reloader } = await createListener(config, app.callback(), log, metrics);
 
@@ -149,6 +153,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     sessions,
     pipeline,
     restrictions: domRestrictions.restrictions,
+    pausePages: config.session.pausePages,
     inFlight,
     log,
     metrics,

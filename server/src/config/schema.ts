@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../protocol/limits.ts';
 import { parseOrigin } from '../security/origins.ts';
+import { MAX_PAUSE_PATTERN_LENGTH } from '../protocol/pause-pages.ts';
 import { domRestrictionsSection } from '../dom/config-schema.ts';
 import {
   forwardProxySection,
@@ -75,6 +76,17 @@ const sessionSection = z.strictObject({
   maxAgents: z.number().int().min(1).max(50).default(4),
   /** Batches kept after the latest snapshot before a fresh one is requested. Default 500. */
   maxBatchesPerSnapshot: z.number().int().min(10).max(100_000).default(500),
+  /**
+   * Pages on which co-browsing pauses (nothing of them reaches an agent): URL patterns, `*` for
+   * any characters; a pattern starting with `/` matches the path. Default none. Pages may also
+   * pause themselves with a `data-tandem-pause` attribute.
+   */
+  pausePages: z.array(z.string().min(1).max(MAX_PAUSE_PATTERN_LENGTH)).max(200).default([]),
+  /**
+   * How long a session waits for its customer after the last tab went away (a reload or the next
+   * page comes back well within it) before it ends. Default 30 seconds.
+   */
+  leaveGraceSeconds: seconds(1, 3600).default(30),
 });
 
 const limitsSection = z.strictObject({

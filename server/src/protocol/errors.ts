@@ -19,6 +19,9 @@ export const ERROR_CODES = {
   forbidden: 'The agent lacks the privilege this needs.',
   control_not_granted: 'The customer has not granted control to this agent.',
   read_only: 'The element is read-only or masked: the agent may not act on it.',
+  resume_refused:
+    'The resume credential is not valid: it was used already, belongs to another origin, or the session ended.',
+  paused: 'Co-browsing is paused on this page: nothing of it is shown to the agent.',
   internal: 'The server could not complete the request.',
 } as const;
 

@@ -31,6 +31,9 @@ export const CUSTOMER_FRAMES: { readonly [K in keyof CustomerToServerEvents]: Fr
   'page:pointer': SMALL,
   'control:answer': SMALL,
   'control:revoke': SMALL,
+  'page:navigating': WITH_URL,
+  'page:paused': SMALL,
+  'session:handoff': SMALL,
 };
 
 export const AGENT_FRAMES: { readonly [K in keyof AgentToServerEvents]: FrameBound } = {
@@ -44,6 +47,7 @@ export const AGENT_FRAMES: { readonly [K in keyof AgentToServerEvents]: FrameBou
   'control:request': SMALL,
   'control:release': SMALL,
   'control:action': SMALL,
+  'control:navigate': WITH_URL,
 };
 
 export const FRAME_LIMITS = {

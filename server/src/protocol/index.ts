@@ -1,6 +1,8 @@
 export * from './version.ts';
 export type * from './dom.ts';
 export type * from './messages.ts';
+export * from './continuity.ts';
+export * from './pause-pages.ts';
 export * from './errors.ts';
 export * from './limits.ts';
 export * from './restrictions.ts';

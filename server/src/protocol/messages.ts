@@ -1,9 +1,17 @@
 import type { DocumentNode, MutationOp, NodeId, Viewport } from './dom.ts';
 import type { ErrorCode, Result } from './errors.ts';
 import type { DomRestrictions } from './restrictions.ts';
+import type {
+  HandoffRequest,
+  NavigateAction,
+  NavigatingNotice,
+  PageState,
+  PausedNotice,
+} from './continuity.ts';
 
 export type SessionStatus = 'waiting' | 'active' | 'ended';
-export type EndReason = 'customer' | 'agent' | 'expired' | 'idle' | 'server';
+/** `customer_left`: the customer's last tab went away and did not come back within the grace. */
+export type EndReason = 'customer' | 'customer_left' | 'agent' | 'expired' | 'idle' | 'server';
 
 export interface Participant {
   id: string;
@@ -17,6 +25,10 @@ export interface SessionView {
   status: SessionStatus;
   agents: Participant[];
   customerConnected: boolean;
+  /** Live, navigating to another page, or paused (a pause page, or outside the site). */
+  page?: PageState;
+  /** When the customer's last tab went away (ms since epoch); absent while one is connected. */
+  customerLeftAt?: number;
 }
 
 export interface PageSnapshot {
@@ -80,7 +92,16 @@ export type StartResult = Result<{
   expiresAt: number;
   /** The DOM restrictions the snippet applies before it serializes anything. */
   restrictions: DomRestrictions;
+  /**
+   * URL patterns (`session.pausePages`) on which the snippet sends nothing and shows the agent a
+   * pause screen. Absent from older servers.
+   */
+  pausePages?: string[];
+  /** The last page message the server accepted: the next page's snippet numbers on from it. */
+  lastSeq?: number;
 }>;
+/** A one-time credential for the origin asked for (`session:handoff`). */
+export type HandoffResult = Result<{ token: string; expiresAt: number }>;
 export type JoinResult = Result<{ sessionId: string; agentId: string }>;
 export type SimpleResult = Result;
 
@@ -158,6 +179,11 @@ export interface CustomerToServerEvents {
   'page:pointer': (pointer: PointerPosition) => void;
   'control:answer': (answer: ControlAnswer) => void;
   'control:revoke': () => void;
+  /** The page is being left (a link, a form, a reload, back or forward). */
+  'page:navigating': (notice: NavigatingNotice) => void;
+  /** The page is not shown: nothing of it follows until the next snapshot. */
+  'page:paused': (notice: PausedNotice) => void;
+  'session:handoff': (req: HandoffRequest, ack: (res: HandoffResult) => void) => void;
 }
 
 /** Server → customer (snippet). */
@@ -172,6 +198,8 @@ export interface ServerToCustomerEvents {
   'control:request': (ask: ControlAsk) => void;
   'control:state': (status: ControlStatus) => void;
   'control:action': (action: ControlAction & { agentId: string }) => void;
+  /** An agent in control navigates the tab; the widget says who. */
+  'control:navigate': (action: NavigateAction & { agentId: string; name: string }) => void;
 }
 
 /** Agent console → server. */
@@ -189,6 +217,8 @@ export interface AgentToServerEvents {
   'control:request': (req: Record<string, never>, ack: (res: SimpleResult) => void) => void;
   'control:release': () => void;
   'control:action': (action: ControlAction) => void;
+  /** Back, forward, reload or a URL of the site. Needs control granted, as actions do. */
+  'control:navigate': (action: NavigateAction) => void;
 }
 
 /** Server → agent console. */

@@ -7,6 +7,9 @@ import type { Logger } from '../observability/logger.ts';
 export type AuditEvent =
   | 'session.started'
   | 'session.ended'
+  | 'session.resumed'
+  | 'session.resume_refused'
+  | 'session.handoff'
   | 'agent.authenticated'
   | 'agent.refused'
   | 'agent.joined'
@@ -21,6 +24,7 @@ export type AuditEvent =
   | 'control.revoked'
   | 'control.released'
   | 'control.refused'
+  | 'control.navigated'
   | 'origin.refused';
 
 export interface AuditFields {

@@ -39,6 +39,7 @@ export const EVENT_PRIVILEGES: { readonly [E in keyof AgentToServerEvents]: Priv
   'sessions:list': 'cobrowse:supervise',
   'control:request': 'cobrowse:control',
   'control:action': 'cobrowse:control',
+  'control:navigate': 'cobrowse:control',
   'control:release': null,
   'session:leave': null,
   'session:end': null,

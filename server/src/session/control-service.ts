@@ -7,6 +7,7 @@ import { failure, type ControlAction, type Failure, type NodeId } from '../proto
 import type { SessionTransition, Store, UpdateResult } from '../store/index.ts';
 import { answerControl, endControl, hasControl, requestControl } from './control.ts';
 import { recordTtlMs, type SessionTimeouts } from './session.ts';
+import { isPaused } from './continuity.ts';
 
 /**
  * What the server knows of the customer's page that decides where an agent may act. The DOM
@@ -48,6 +49,15 @@ export class ControlService {
     return this.update(sessionId, (session) => endControl(session, agentId));
   }
 
+  /** Whether `agentId` may navigate the customer's tab now: control granted, page not paused. */
+  async authorizeNavigation(sessionId: string, agentId: string): Promise<{ ok: true } | Failure> {
+    const session = await this.deps.store.getSession(sessionId);
+    if (!session) return failure('session_ended');
+    if (!hasControl(session, agentId)) return failure('control_not_granted');
+    if (isPaused(session)) return failure('paused');
+    return { ok: true };
+  }
+
   /** Whether `agentId` may perform `action` now; the reason when not. */
   async authorize(
     sessionId: string,
@@ -57,6 +67,8 @@ export class ControlService {
     const session = await this.deps.store.getSession(sessionId);
     if (!session) return failure('session_ended');
     if (!hasControl(session, agentId)) return failure('control_not_granted');
+    // On a pause page (or outside the site) control is suspended, granted or not.
+    if (isPaused(session)) return failure('paused');
     const { policy } = this.deps;
     await policy.prepare?.(sessionId);
     if (policy.isReadOnly(sessionId, action.target)) return failure('read_only');

@@ -59,22 +59,25 @@ describe('session service', () => {
     assert.ok((await service.start(start, ctx)).ok);
   });
 
-  it('resumes only with the token it issued', async () => {
+  it('resumes only with the token it issued, once, from its origin', async () => {
     const { service } = setup();
     const started = await service.start(start, ctx);
     assert.ok(started.ok);
-    const wrong = await service.resume({
-      protocol: PROTOCOL_VERSION,
-      sessionId: started.session.id,
-      token: 'forged',
-    });
-    assert.equal(!wrong.ok && wrong.code, 'session_not_found');
-    const right = await service.resume({
-      protocol: PROTOCOL_VERSION,
-      sessionId: started.session.id,
-      token: started.token,
-    });
+    const resume = (token: string, origin = ctx.origin) =>
+      service.resume(
+        { protocol: PROTOCOL_VERSION, sessionId: started.session.id, token },
+        { origin },
+      );
+    const wrong = await resume('forged');
+    assert.equal(!wrong.ok && wrong.code, 'resume_refused');
+    const elsewhere = await resume(started.token, 'https://evil.test');
+    assert.equal(!elsewhere.ok && elsewhere.code, 'resume_refused', 'another origin');
+    const right = await resume(started.token);
     assert.ok(right.ok);
+    assert.notEqual(right.token, started.token, 'a new credential replaces the used one');
+    const replayed = await resume(started.token);
+    assert.equal(!replayed.ok && replayed.code, 'resume_refused', 'the same token twice');
+    assert.ok((await resume(right.token)).ok, 'the rotated one works, once');
   });
 
   it('accepts batches only in sequence, and asks to compact when they pile up', async () => {

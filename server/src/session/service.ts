@@ -11,6 +11,7 @@ import {
   type PageBatch,
   type PageSnapshot,
   type Participant,
+  type PauseReason,
 } from '../protocol/index.ts';
 import {
   codesMatch,
@@ -41,6 +42,14 @@ import {
   touchSession,
   type SessionTimeouts,
 } from './session.ts';
+import {
+  addHandoff,
+  customerGone,
+  markLive,
+  markNavigating,
+  markPaused,
+  resumeWith,
+} from './continuity.ts';
 
 export interface SessionSettings extends SessionTimeouts {
   codeLength: number;
@@ -48,7 +57,15 @@ export interface SessionSettings extends SessionTimeouts {
   maxBatchesPerSnapshot: number;
   startsPerMinute: number;
   joinAttemptsPerMinute: number;
+  /**
+   * How long a session waits for its customer after the last tab went away (a page load takes
+   * well under it) before it ends as `customer_left`. Default 30 s.
+   */
+  leaveGraceMs?: number;
 }
+
+/** The leave grace when the settings give none. */
+export const DEFAULT_LEAVE_GRACE_MS = 30_000;
 
 export interface SessionServiceDeps {
   store: Store;
@@ -117,19 +134,49 @@ export class SessionService {
     return failure('internal', 'could not allocate a session code');
   }
 
-  async resume(req: {
-    protocol: number;
-    sessionId: string;
-    token: string;
-  }): Promise<Changed | Failure> {
+  /**
+   * The customer comes back: the token must be this origin's current credential. A new token
+   * replaces it in the same write (returned once, here), and `lastSeq` says where the page stream
+   * stands, so that the next page's snippet numbers on from there.
+   */
+  async resume(
+    req: { protocol: number; sessionId: string; token: string },
+    ctx: { origin: string },
+  ): Promise<(Changed & { token: string; lastSeq: number }) | Failure> {
     if (req.protocol !== PROTOCOL_VERSION) return failure('unsupported_protocol');
+    const token = generateToken(this.random);
+    const presented = { origin: ctx.origin, token: req.token, nextHash: hashToken(token) };
     const result = await this.update(req.sessionId, (session) =>
-      tokenMatches(req.token, session.tokenHash)
-        ? setCustomerConnected(session, true, this.now())
-        : failure('session_not_found'),
+      resumeWith(session, presented, tokenMatches, this.now()),
     );
     // A session that is gone and a token that does not match read the same to the customer.
-    return !result.ok && result.code === 'session_ended' ? failure('session_not_found') : result;
+    if (!result.ok) return result.code === 'session_ended' ? failure('resume_refused') : result;
+    const { lastSeq } = await this.store.getPage(req.sessionId);
+    return { ok: true, session: result.session, previous: result.previous, token, lastSeq };
+  }
+
+  /** A one-time credential for `origin` (the caller checked that it is of the site). */
+  async handoff(
+    sessionId: string,
+    origin: string,
+  ): Promise<Ok<{ token: string; expiresAt: number }> | Failure> {
+    const token = generateToken(this.random);
+    const result = await this.update(sessionId, (session) =>
+      addHandoff(session, origin, hashToken(token), this.now()),
+    );
+    if (!result.ok) return result;
+    const stored = result.session.credentials?.[origin];
+    return { ok: true, token, expiresAt: stored?.expiresAt ?? this.now() };
+  }
+
+  /** The customer is leaving the page for `to`. */
+  navigating(sessionId: string, to: string): Promise<UpdateResult> {
+    return this.update(sessionId, (session) => markNavigating(session, to, this.now()));
+  }
+
+  /** The customer's page is paused: agents see the pause screen and get no page data. */
+  paused(sessionId: string, reason: PauseReason): Promise<UpdateResult> {
+    return this.update(sessionId, (session) => markPaused(session, reason, this.now()));
   }
 
   async join(
@@ -196,7 +243,7 @@ export class SessionService {
   async acceptSnapshot(
     sessionId: string,
     snapshot: PageSnapshot,
-  ): Promise<Ok<{ stored: boolean }> | Failure> {
+  ): Promise<Ok<{ stored: boolean; live?: SessionRecord }> | Failure> {
     let stored: boolean;
     try {
       stored = await this.store.putSnapshot(sessionId, snapshot);
@@ -207,7 +254,13 @@ export class SessionService {
     if (!stored)
       return failure('invalid_message', `snapshot seq ${snapshot.seq} is not after the last one`);
     await this.touch(sessionId);
-    return { ok: true, stored: true };
+    // The page is live again after navigating or a pause; `live` tells the caller to announce it.
+    const live = await this.update(sessionId, (session) => ({
+      ok: true,
+      session: markLive(session),
+    }));
+    if (!live.ok || !live.written) return { ok: true, stored: true };
+    return { ok: true, stored: true, live: live.session };
   }
 
   /**
@@ -260,9 +313,13 @@ export class SessionService {
   /** Ends every expired session; returns them so that their participants can be told. */
   async sweep(): Promise<SessionRecord[]> {
     const ended: SessionRecord[] = [];
+    const grace = this.settings.leaveGraceMs ?? DEFAULT_LEAVE_GRACE_MS;
     for (const id of await this.store.listSessionIds()) {
+      // The customer's last tab gone past the grace, or the session idle: either ends it.
       const result = await this.update(id, (session) =>
-        expireSession(session, this.now(), this.settings),
+        customerGone(session, this.now(), grace)
+          ? endSession(session, 'customer_left', this.now())
+          : expireSession(session, this.now(), this.settings),
       );
       if (result.ok && result.removed) {
         this.forgetLocal(id);

@@ -83,7 +83,11 @@ export function setCustomerConnected(
   now: number,
 ): Transition {
   if (session.status === 'ended') return failure('session_ended');
-  return { ok: true, session: { ...session, customerConnected: connected, lastActivityAt: now } };
+  const next: SessionRecord = { ...session, customerConnected: connected, lastActivityAt: now };
+  // The time the last tab went away is what agents see, and what the leave grace counts from.
+  if (connected) delete next.customerLeftAt;
+  else next.customerLeftAt ??= now;
+  return { ok: true, session: next };
 }
 
 /** Ends the session: the record is removed with its code and page, in the same write. */
@@ -153,5 +157,7 @@ export function viewOf(session: SessionRecord): SessionView {
     status: session.status,
     agents: session.agents.map((a) => ({ id: a.id, name: a.name })),
     customerConnected: session.customerConnected,
+    ...(session.page && { page: session.page }),
+    ...(session.customerLeftAt !== undefined && { customerLeftAt: session.customerLeftAt }),
   };
 }

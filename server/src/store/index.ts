@@ -4,6 +4,7 @@ export type {
   PageRecord,
   SessionRecord,
   SessionTransition,
+  StoredCredential,
   Store,
   TransitionResult,
   UpdateOptions,

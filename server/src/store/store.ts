@@ -10,6 +10,7 @@ import type {
   EndReason,
   Failure,
   PageBatch,
+  PageState,
   PageSnapshot,
   Participant,
   SessionStatus,
@@ -48,6 +49,21 @@ export interface SessionRecord {
   /** Who asked for or holds control of the page; null when nobody. */
   control: ControlGrant | null;
   endedReason?: EndReason;
+  /**
+   * The customer's resume credentials by origin (SHA-256 of each), rotated on every resume; a
+   * hand-off to another origin of the site expires. Absent: `tokenHash` serves `origin` alone.
+   */
+  credentials?: Record<string, StoredCredential>;
+  /** Live, navigating or paused; absent means live. */
+  page?: PageState;
+  /** When the customer's last connection went away; cleared when it comes back. */
+  customerLeftAt?: number;
+}
+
+export interface StoredCredential {
+  hash: string;
+  /** A hand-off credential is usable until then (ms since epoch); a resumed one has none. */
+  expiresAt?: number;
 }
 
 /**

@@ -13,6 +13,8 @@ import type { NamespaceDeps } from './customer-namespace.ts';
 import { openConnection } from './connection.ts';
 import type { AgentNamespace } from './socket-types.ts';
 import { sameControl, statusOf } from '../session/control.ts';
+import { isPaused } from '../session/continuity.ts';
+import { attachAgentNavigation } from './agent-navigation.ts';
 
 export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): void {
   const { sessions, namespaces, log, metrics } = deps;
@@ -22,6 +24,9 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
 
     /** Sends the stored page so that a joining agent sees it at once; asks the customer when there is none. */
     const catchUp = async (sessionId: string): Promise<void> => {
+      // A paused page sends agents nothing, not even the page before the pause.
+      const session = await sessions.get(sessionId);
+      if (!session || isPaused(session)) return;
       const page: PageRecord = await sessions.catchUp(sessionId);
       if (!page.snapshot) {
         namespaces.customers
@@ -131,7 +136,10 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
       ack({ ok: true, sessions: list });
     });
 
-    if (deps.control) attachAgentControl(socket, guard, deps.control, namespaces);
+    if (deps.control) {
+      attachAgentControl(socket, guard, deps.control, namespaces);
+      attachAgentNavigation(socket, guard, deps.control, deps);
+    }
 
     guard.on('agent:pointer', parsePointer, (pointer) => {
       const { sessionId, agentId, agentName } = data;

@@ -76,7 +76,7 @@ export function attachAgentControl(
     if (!sessionId || !agentId)
       return guard.drop('control:action', 'not_in_session', 'join a session first');
     const refuse = (
-      code: 'forbidden' | 'control_not_granted' | 'read_only' | 'session_ended',
+      code: 'forbidden' | 'control_not_granted' | 'read_only' | 'session_ended' | 'paused',
       message?: string,
     ): void => {
       audit('control.refused', {
@@ -92,7 +92,9 @@ export function attachAgentControl(
     const verdict = await control.authorize(sessionId, agentId, action);
     if (!verdict.ok) {
       const code =
-        verdict.code === 'read_only' || verdict.code === 'session_ended'
+        verdict.code === 'read_only' ||
+        verdict.code === 'session_ended' ||
+        verdict.code === 'paused'
           ? verdict.code
           : 'control_not_granted';
       return refuse(code, verdict.message);

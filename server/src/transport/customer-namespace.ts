@@ -29,6 +29,9 @@ import type { CodeAttemptGuard } from '../security/code-attempts.ts';
 import type { SessionRateLimiter } from '../security/rate-limits.ts';
 import type { SessionSource } from '../security/supervision.ts';
 import { attachCustomerControl, type ControlHandlerDeps } from './control-handlers.ts';
+import { statusOf } from '../session/control.ts';
+import { ERROR_CODES, matchesPausePage } from '../protocol/index.ts';
+import { attachCustomerContinuity } from './customer-continuity.ts';
 
 /**
  * Packed snapshots arrive deflated. Inflated on the event loop, bounded: a snapshot's deflated
@@ -43,6 +46,13 @@ export interface NamespaceDeps {
   pipeline: PagePipeline;
   /** The DOM restrictions sent to the snippet in the start/resume ack (and enforced in the pipeline). */
   restrictions: DomRestrictions;
+  /** `session.pausePages`: sent to the snippet, and no page data from such a page is accepted. */
+  pausePages?: readonly string[];
+  /**
+   * True when a page on `origin` belongs to the site (`cross-origin.allowedOrigins`, or this
+   * server's own origin for the socket): the session follows the customer there.
+   */
+  isSiteOrigin?: (origin: string) => boolean;
   /** Handlers still running, awaited by a drain. */
   inFlight?: InFlight;
   namespaces: Namespaces;
@@ -66,6 +76,7 @@ export interface NamespaceDeps {
 
 export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceDeps): void {
   const { sessions, namespaces, log, metrics } = deps;
+  const pausePages = deps.pausePages ?? [];
 
   nsp.on('connection', (raw) => {
     const { socket, data, guard } = openConnection(raw, 'customer', deps);
@@ -102,6 +113,8 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
         token: result.token,
         expiresAt: result.expiresAt,
         restrictions: deps.restrictions,
+        pausePages: [...pausePages],
+        lastSeq: 0,
       });
       announceState(namespaces, result.session);
     });
@@ -113,19 +126,35 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
           'invalid_message',
           'session:resume needs an acknowledgement',
         );
-      const result = await sessions.resume(req);
-      if (!result.ok) return guard.drop('session:resume', result.code, result.message, ack);
+      const origin = socket.handshake.headers.origin ?? '';
+      const result = await sessions.resume(req, { origin });
+      if (!result.ok) {
+        // A stolen, replayed or stale credential: refused alike, logged, counted, audited.
+        deps.audit?.('session.resume_refused', {
+          session: req.sessionId.slice(0, 64),
+          origin: origin.slice(0, 200),
+          address: deps.addressOf(socket),
+          reason: result.code,
+        });
+        return guard.drop('session:resume', result.code, result.message, ack);
+      }
       bind(result.session.id);
-      log.info({ session: result.session.id }, 'customer resumed');
+      data.paused = false;
+      log.info({ session: result.session.id, origin }, 'customer resumed');
+      deps.audit?.('session.resumed', { session: result.session.id, origin });
       ack({
         ok: true,
         sessionId: result.session.id,
         code: formatCode(result.session.code),
-        token: req.token,
+        token: result.token,
         expiresAt: 0,
         restrictions: deps.restrictions,
+        pausePages: [...pausePages],
+        lastSeq: result.lastSeq,
       });
       announceState(namespaces, result.session);
+      // Control survives the page change: the new page's widget shows it and its Stop button.
+      if (deps.control) socket.emit('control:state', statusOf(result.session));
     });
 
     guard.on(
@@ -137,9 +166,16 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
           return guard.drop('page:snapshot', 'not_in_session', 'start a session first');
         if (deps.sessionRate && !deps.sessionRate.take(sessionId))
           return guard.drop('page:snapshot', 'rate_limited', 'too many messages in this session');
+        if (matchesPausePage(snapshot.url, pausePages)) {
+          // A snippet that ignored the pause (modified, or outdated): nothing of it goes on.
+          guard.drop('page:snapshot', 'paused', 'this page is a pause page');
+          return pausePage(sessionId);
+        }
+        data.paused = false;
         const clean = deps.pipeline.snapshot({ sessionId }, snapshot);
         const result = await sessions.acceptSnapshot(sessionId, clean);
         if (!result.ok) return refuse('page:snapshot', sessionId, result.code, result.message);
+        if (result.live) announceState(namespaces, result.live);
         namespaces.agents.to(agentsRoom(sessionId)).emit('page:snapshot', clean);
         metrics.messagesRelayed.inc({ event: 'page:snapshot' });
       },
@@ -151,6 +187,7 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
       async (batch) => {
         const sessionId = data.sessionId;
         if (!sessionId) return guard.drop('page:batch', 'not_in_session', 'start a session first');
+        if (data.paused) return guard.drop('page:batch', 'paused', ERROR_CODES.paused);
         if (deps.sessionRate && !deps.sessionRate.take(sessionId))
           return guard.drop('page:batch', 'rate_limited', 'too many messages in this session');
         const clean = deps.pipeline.batch({ sessionId }, batch);
@@ -168,6 +205,7 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
     guard.on('page:pointer', parsePointer, (pointer) => {
       const sessionId = data.sessionId;
       if (!sessionId) return guard.drop('page:pointer', 'not_in_session', 'start a session first');
+      if (data.paused) return guard.drop('page:pointer', 'paused', ERROR_CODES.paused);
       namespaces.agents
         .to(agentsRoom(sessionId))
         .volatile.emit('page:pointer', { x: pointer.x, y: pointer.y });
@@ -186,6 +224,7 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
     });
 
     if (deps.control) attachCustomerControl(socket, guard, deps.control, namespaces);
+    const pausePage = attachCustomerContinuity({ data, guard, deps });
 
     socket.on('disconnect', () => {
       const sessionId = data.sessionId;

@@ -31,11 +31,18 @@ export interface HttpAppOptions {
   proxy?: ResourceProxy;
   /** `/agent/dev-login`, only when `agents.devLogin` is on. */
   devLogin?: Koa.Middleware | null;
+  /**
+   * Whether pages on `origin` may connect (`cross-origin.allowedOrigins` or this server's own),
+   * for `/tandem/origin-check`: the snippet asks it when its connection is refused, so that
+   * `Tandem.start()` can tell a forbidden origin from a server it cannot reach.
+   */
+  isAllowedOrigin?: (origin: string) => boolean;
 }
 
 /** Route families, for metrics labels that stay few. */
 function routeOf(path: string): string {
-  if (path === '/tandem.js' || path === '/tandem.js.map') return 'snippet';
+  if (path === '/tandem.js' || path === '/tandem.js.map' || path === '/tandem/origin-check')
+    return 'snippet';
   if (path.startsWith('/agent')) return 'agent';
   if (path.startsWith('/demo')) return 'demo';
   if (path.startsWith('/proxy/')) return 'proxy';
@@ -93,6 +100,16 @@ export function createHttpApp(options: HttpAppOptions): Koa {
       ctx.status = answer.status;
       ctx.set(answer.headers);
       ctx.body = answer.body;
+      return;
+    }
+    if (path === '/tandem/origin-check' && options.isAllowedOrigin) {
+      // Readable from any page: it says only whether the asking page's own origin may connect.
+      const origin = ctx.get('Origin');
+      ctx.set('Access-Control-Allow-Origin', '*');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = {
+        allowed: origin !== '' && options.isAllowedOrigin(origin),
+      };
       return;
     }
     if (path === '/tandem.js' || path === '/tandem.js.map') {

@@ -119,7 +119,13 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     addressOf,
   });
 
-  const deps: NamespaceDeps = { ...options, namespaces, addressOf };
+  const deps: NamespaceDeps = {
+    ...options,
+    namespaces,
+    addressOf,
+    isSiteOrigin: (origin) =>
+      isAllowedOrigin(origin, options.allowedOrigins, options.consoleOrigins()),
+  };
   attachCustomerNamespace(customers, deps);
   attachAgentNamespace(agents, deps);
   return io;

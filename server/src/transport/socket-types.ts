@@ -24,6 +24,8 @@ export interface SessionData {
   agentName?: string;
   /** The agent's verified token (agent namespace only). */
   identity?: AgentIdentity;
+  /** A customer connection whose page is paused: it may send no page data. */
+  paused?: boolean;
 }
 
 /** Events between nodes of the cluster: none of our own (the adapter carries the emits). */

@@ -11,6 +11,7 @@ import type {
   AgentToServerEvents,
   EndReason,
   JoinResult,
+  NavigateAction,
   PageBatch,
   PageSnapshot,
   PointerPosition,
@@ -197,6 +198,11 @@ export class AgentConnection {
 
   sendAction(action: ControlAction): void {
     if (this.joined && this.socket.connected) this.socket.emit('control:action', action);
+  }
+
+  /** Back, forward, reload or a URL of the site, in the customer's tab (needs control). */
+  sendNavigate(action: NavigateAction): void {
+    if (this.joined && this.socket.connected) this.socket.emit('control:navigate', action);
   }
 
   /** Leaves; the session goes on for the customer. */

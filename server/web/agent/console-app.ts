@@ -14,7 +14,9 @@ import { forgetToken, isTokenShaped, loadToken, saveToken } from './login-token.
 import { countRestrictions, describeMasking, isRestrictedElement } from './masking-summary.ts';
 import { NoticeArea } from './notice-area.ts';
 import { describeOutcome, type NoticeDetails, type OutcomeCode } from './outcomes.ts';
+import { NavigationBar } from './navigation-bar.ts';
 import { PageMirror } from './page-mirror.ts';
+import { PageStatus, type PageStatusKind } from './page-status.ts';
 import { SessionDetails } from './session-details.ts';
 import { SessionLister } from './session-lister.ts';
 import { SessionsPanel } from './sessions-panel.ts';
@@ -42,6 +44,10 @@ export interface AgentHooks {
   notice(): string | null;
   /** Whether the rebuild code holds the console's Trusted Types policy. */
   trustedTypes(): boolean;
+  /** The customer's page: live, navigating, paused or left. */
+  pageStatus(): PageStatusKind;
+  /** What the session bar's state chip says. */
+  stateText(): string;
 }
 
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
@@ -203,10 +209,35 @@ export function startConsole(doc: Document): AgentHooks {
     },
   );
 
+  const showState = (): void => {
+    if (state === 'idle') return;
+    stateEl.dataset.state = state;
+    stateEl.textContent = STATE_LABELS[state];
+  };
+  // Navigating, paused, left: what the agent must know of the customer's page (page-status.ts).
+  const pageStatus = new PageStatus(
+    {
+      state: stateEl,
+      banner: byId(doc, 'page-banner'),
+      screen: byId(doc, 'page-paused'),
+      viewport: viewportEl,
+    },
+    showState,
+  );
+  const navigationBar = new NavigationBar({
+    bar: byId(doc, 'nav'),
+    back: byId<HTMLButtonElement>(doc, 'nav-back'),
+    forward: byId<HTMLButtonElement>(doc, 'nav-forward'),
+    reload: byId<HTMLButtonElement>(doc, 'nav-reload'),
+    form: byId<HTMLFormElement>(doc, 'nav-form'),
+    url: byId<HTMLInputElement>(doc, 'nav-url'),
+  });
+  let pageUrl: string | undefined;
+
   const setState = (next: ConnectionState): void => {
     state = next;
-    stateEl.dataset.state = next;
-    stateEl.textContent = STATE_LABELS[next];
+    // The customer's absence is news that the agent's own "Connected" must not hide.
+    if (next !== 'connected' || pageStatus.kind !== 'left') showState();
     details.setLink(STATE_LABELS[next]);
   };
 
@@ -219,6 +250,8 @@ export function startConsole(doc: Document): AgentHooks {
   /** Out of a session: nothing of the customer's page stays on screen. */
   const closeView = (): void => {
     controlPanel.attach(undefined);
+    navigationBar.setControl(undefined);
+    pageStatus.reset();
     // An empty page in place of the customer's: nothing of it lingers once the session is over.
     mirror.applySnapshot(BLANK_PAGE);
     viewportEl.hidden = true;
@@ -268,6 +301,7 @@ export function startConsole(doc: Document): AgentHooks {
     sessionBar.hidden = false;
     placeholder.hidden = false;
     details.enter();
+    pageStatus.reset();
     // Watching came from the list, so the way out leads back to it.
     const fromList = 'sessionId' in target;
     backButton.hidden = !fromList;
@@ -277,10 +311,16 @@ export function startConsole(doc: Document): AgentHooks {
       { ...target, token: token ?? '' },
       {
         state: setState,
-        view: (view) => details.setView(view, connection?.agentId),
+        view: (view) => {
+          details.setView(view, connection?.agentId);
+          pageStatus.update(view, pageUrl);
+        },
         snapshot: (snapshot) => {
           placeholder.hidden = true;
           viewportEl.hidden = false;
+          pageUrl = snapshot.url;
+          navigationBar.setUrl(snapshot.url);
+          pageStatus.pageShown();
           mirror.applySnapshot(snapshot);
           details.setPage(snapshot);
           recount();
@@ -305,7 +345,15 @@ export function startConsole(doc: Document): AgentHooks {
           showHome();
           if (!supervising) joinForm.focusCode();
         },
-        control: (status) => controlPanel.update(status),
+        control: (status) => {
+          controlPanel.update(status);
+          const live = connection;
+          navigationBar.setControl(
+            controlPanel.mode === 'granted' && live
+              ? (action) => live.sendNavigate(action)
+              : undefined,
+          );
+        },
         rejected: (error) => {
           if (error.event.startsWith('control:')) controlPanel.refused(error.code, error.message);
           else notify('refused.other', { name: error.message });
@@ -363,5 +411,7 @@ export function startConsole(doc: Document): AgentHooks {
     sessionsShown: () => sessions?.panel.shown ?? false,
     notice: () => notices.shown?.code ?? null,
     trustedTypes: holdsRebuildPolicy,
+    pageStatus: () => pageStatus.kind,
+    stateText: () => stateEl.textContent ?? '',
   };
 }

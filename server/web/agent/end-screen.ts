@@ -17,6 +17,7 @@ const OUTCOME_OF: Record<EndedBy, OutcomeCode> = {
   self: 'ended.self',
   agent: 'ended.agent',
   customer: 'ended.customer',
+  customer_left: 'ended.customer_left',
   expired: 'ended.expired',
   idle: 'ended.idle',
   server: 'ended.server',

@@ -87,6 +87,10 @@ export const OUTCOMES = {
     tone: 'info',
     text: 'The customer ended the session at {time}. Their page is no longer shared.',
   },
+  'ended.customer_left': {
+    tone: 'info',
+    text: 'The customer left at {time}: their last tab closed and did not come back.',
+  },
   'ended.expired': { tone: 'warning', text: 'The session expired at {time}.' },
   'ended.idle': { tone: 'warning', text: 'The session ended at {time} after being idle.' },
   'ended.server': { tone: 'warning', text: 'The server ended the session at {time}.' },

@@ -1,12 +1,15 @@
 /**
  * The customer's side of one co-browsing session: the socket, the session handshake, numbering
- * and sending what the recorder emits, and the widget. Every server event handler is guarded.
+ * and sending what the recorder emits, and the widget. The session follows the tab across pages:
+ * the resume credential lives in `sessionStorage` (resume-store.ts), each page resumes on load,
+ * and leaving a page says so (page-leave.ts). Every server event handler is guarded.
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
   CustomerToServerEvents,
   EndReason,
   MutationOp,
+  NavigateAction,
   ServerToCustomerEvents,
   SessionView,
   StartResult,
@@ -19,43 +22,74 @@ import {
 import { guard, report } from './guard.ts';
 import { setRestrictions } from './masking.ts';
 import { ControlExecutor, findNode } from './control.ts';
+import type { TandemError } from './errors.ts';
+import { diagnoseConnectFailure, startError } from './errors.ts';
+import { navigateAs, takeNotice } from './agent-navigation.ts';
+import { watchPageLeave } from './page-leave.ts';
+import { isPausePage } from './pause.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
+import {
+  clearCredential,
+  loadCredential,
+  saveCredential,
+  withHandoff,
+  type ResumeCredential,
+} from './resume-store.ts';
 import { packTreeInSlices } from './snapshot-wire.ts';
 import { messageChannelYield } from './tasks.ts';
 import { createWidget, describeAgents, type Widget } from './widget.ts';
 
-export type SessionState = 'connecting' | 'waiting' | 'active' | 'reconnecting' | 'ended';
+export type SessionState =
+  'connecting' | 'waiting' | 'active' | 'paused' | 'reconnecting' | 'ended';
 
 export interface SessionOptions {
   /** The Tandem server's origin. */
   origin: string;
   doc: Document;
+  /** Resume this session (the tab's stored credential, or a hand-off) instead of starting one. */
+  resume?: ResumeCredential;
   /** Called once when the session ends, from either side. */
   onEnd?: (reason: EndReason | 'stopped') => void;
+  /** Called on every state change. */
+  onState?: (state: SessionState) => void;
 }
 
 type CustomerSocket = Socket<ServerToCustomerEvents, CustomerToServerEvents>;
 
 /** How long "Session ended" stays before the widget goes away (it has a Close button too). */
 const ENDED_NOTICE_MS = 10_000;
+/** Connection attempts before `start()` gives up on a server that does not answer. */
+const START_ATTEMPTS = 3;
+/** How long the hand-off request may take before the customer's link is followed anyway. */
+const HANDOFF_WAIT_MS = 3000;
 
 export class CustomerSession {
   state: SessionState = 'connecting';
   private readonly socket: CustomerSocket;
   private readonly widget: Widget;
+  private readonly win: Window;
   private recorder: Recorder | undefined;
   /** Applies an agent's actions, only while the customer allows that agent. */
   private readonly control: ControlExecutor;
   private credentials: { sessionId: string; token: string } | undefined;
   /** True while the server knows this connection as the session's customer. */
   private ready = false;
+  /** True on a pause page, or once the customer left for a page outside the site. */
+  private paused = false;
+  private leftSite = false;
+  private pausePages: readonly string[] = [];
+  private everConnected = false;
+  private failedAttempts = 0;
   private seq = 0;
   /** Counts snapshots taken: one being packed when the next starts is not sent. */
   private snapshots = 0;
   private readonly yieldTask: (task: () => void) => void;
+  private readonly stopWatching: () => void;
   readonly code: Promise<string>;
 
   constructor(private readonly options: SessionOptions) {
+    this.win = options.doc.defaultView ?? window;
+    if (options.resume) this.credentials = options.resume;
     this.widget = createWidget(options.doc, {
       onEnd: () => this.end(),
       onDismissDrawings: () => this.dismissDrawings(),
@@ -64,7 +98,9 @@ export class CustomerSession {
         return node?.nodeType === Node.ELEMENT_NODE ? (node as Element) : null;
       },
     });
-    this.yieldTask = messageChannelYield(options.doc.defaultView ?? window);
+    const notice = takeNotice(this.win);
+    if (notice) this.widget.setNotice(notice);
+    this.yieldTask = messageChannelYield(this.win);
     this.socket = io(`${options.origin}${CUSTOMER_NAMESPACE}`, {
       transports: ['websocket'],
       ...RECONNECT_OPTIONS,
@@ -74,8 +110,27 @@ export class CustomerSession {
         'connect',
         guard(() => this.onConnect(resolve, reject)),
       );
+      this.socket.on(
+        'connect_error',
+        guard(() => void this.onConnectError(reject)),
+      );
     });
     this.code.catch(() => undefined); // The caller may not listen; a failure is not unhandled.
+    this.control = new ControlExecutor({
+      doc: options.doc,
+      idOf: (node) => this.recorder?.peekId(node),
+      isIgnored: (node) => this.widget.host.contains(node),
+    });
+    this.listen();
+    this.stopWatching = watchPageLeave({
+      win: this.win,
+      onLeave: (to) => this.onLeave(to),
+      onReturn: () => this.onReturn(),
+      onCrossOrigin: (url) => this.onCrossOrigin(url),
+    });
+  }
+
+  private listen(): void {
     const socket = this.socket;
     socket.on(
       'disconnect',
@@ -90,17 +145,12 @@ export class CustomerSession {
     );
     socket.on(
       'page:resync',
-      guard(() => this.sendSnapshot()),
+      guard(() => this.showPage()),
     );
     socket.on(
       'agent:pointer',
       guard((pointer) => this.widget.showPointer(pointer)),
     );
-    this.control = new ControlExecutor({
-      doc: options.doc,
-      idOf: (node) => this.recorder?.peekId(node),
-      isIgnored: (node) => this.widget.host.contains(node),
-    });
     socket.on(
       'control:request',
       guard((ask) =>
@@ -121,8 +171,12 @@ export class CustomerSession {
     );
     socket.on(
       'control:action',
-      // An action the snippet refuses (no consent, read-only, unknown node) is simply not done.
-      guard((action) => void this.control.apply(action)),
+      // An action the snippet refuses (no consent, read-only, unknown node, paused) is not done.
+      guard((action) => void (this.paused || this.control.apply(action))),
+    );
+    socket.on(
+      'control:navigate',
+      guard((action) => this.onAgentNavigate(action)),
     );
     socket.on(
       'session:ended',
@@ -135,13 +189,21 @@ export class CustomerSession {
   }
 
   private onConnect(resolve: (code: string) => void, reject: (error: Error) => void): void {
+    this.everConnected = true;
+    const resuming = this.credentials !== undefined;
     const onResult = guard((res: StartResult) => {
       if (!res.ok) {
-        reject(new Error(res.message));
+        reject(startError(res.code, res.message));
+        // A refused resume (the session ended, or the credential is stale): forget it quietly.
+        if (resuming) clearCredential(this.win);
         this.finish('server');
         return;
       }
       this.credentials = { sessionId: res.sessionId, token: res.token };
+      saveCredential(this.win, { ...this.credentials, server: this.options.origin });
+      // The next page of a session numbers on from where the last one stopped.
+      this.seq = Math.max(this.seq, res.lastSeq ?? 0);
+      this.pausePages = res.pausePages ?? [];
       // The server's rules before anything is serialized; until now only the built-ins applied.
       setRestrictions(res.restrictions);
       this.ready = true;
@@ -150,13 +212,16 @@ export class CustomerSession {
         this.setState('waiting', describeAgents([]));
       }
       resolve(res.code);
-      this.recorder ??= this.startRecording();
-      this.sendSnapshot();
+      // The page must be parsed before it is recorded (or checked for a pause marker).
+      whenParsed(this.options.doc, () => this.showPage());
     });
-    if (this.credentials) {
+    const stored = loadCredential(this.win, this.options.origin);
+    const credentials = stored ?? this.credentials;
+    if (credentials) {
+      const { sessionId, token } = credentials;
       this.socket.emit(
         'session:resume',
-        { protocol: PROTOCOL_VERSION, ...this.credentials },
+        { protocol: PROTOCOL_VERSION, sessionId, token },
         onResult,
       );
     } else {
@@ -165,33 +230,71 @@ export class CustomerSession {
     }
   }
 
+  /** Before the first connection, a failure is reported: a refused origin at once. */
+  private async onConnectError(reject: (error: Error) => void): Promise<void> {
+    if (this.everConnected || this.state === 'ended' || this.credentials) return;
+    this.failedAttempts += 1;
+    const error =
+      this.failedAttempts === 1
+        ? await diagnoseConnectFailure(this.options.origin, this.win.fetch.bind(this.win))
+        : startError('unreachable');
+    if (this.everConnected || this.isEnded()) return;
+    if (error.code === 'forbidden_origin' || this.failedAttempts >= START_ATTEMPTS) {
+      reject(error);
+      this.fail(error);
+    }
+  }
+
+  private isEnded(): boolean {
+    return this.state === 'ended';
+  }
+
+  /** The page as the agent should see it: a fresh snapshot, or the pause when it is a pause page. */
+  private showPage(): void {
+    if (!this.ready) return;
+    if (this.leftSite) return;
+    this.paused = isPausePage(this.options.doc, this.pausePages);
+    if (this.paused) {
+      this.recorder?.stop();
+      this.recorder = undefined;
+      this.socket.emit('page:paused', { reason: 'site' });
+      this.setState('paused', 'Co-browsing is paused on this page');
+      return;
+    }
+    if (this.state === 'paused') this.setState('waiting', describeAgents([]));
+    this.recorder ??= this.startRecording();
+    this.sendSnapshot();
+  }
+
   private startRecording(): Recorder {
     return startRecorder({
       doc: this.options.doc,
       isIgnored: (node) => node === this.widget.host,
       onBatch: (ops) => this.sendBatch(ops),
       onPointer: (pointer) => {
-        if (this.ready) this.socket.volatile.emit('page:pointer', pointer);
+        if (this.ready && !this.paused) this.socket.volatile.emit('page:pointer', pointer);
       },
     });
   }
 
   private onView(view: SessionView): void {
-    if (view.status === 'ended') return;
+    if (view.status === 'ended' || this.paused) return;
     const names = view.agents.map((agent) => agent.name);
     this.setState(names.length > 0 ? 'active' : 'waiting', describeAgents(names));
   }
 
   private setState(state: SessionState, text: string): void {
+    const changed = state !== this.state;
     this.state = state;
     this.widget.setStatus(text);
+    if (changed) this.options.onState?.(state);
   }
 
   /** A full snapshot; the next sequence number, since a snapshot restarts nothing. */
   private sendSnapshot(): void {
-    if (!this.ready || !this.recorder) return;
+    if (!this.ready || !this.recorder || this.paused) return;
     const taken = ++this.snapshots;
-    const wanted = (): boolean => this.ready && taken === this.snapshots;
+    const wanted = (): boolean => this.ready && !this.paused && taken === this.snapshots;
     // Taken and packed in slices; a disconnect meanwhile drops it (the resume asks for a new one).
     this.recorder.snapshot(async ({ doc, ...page }) => {
       const packed = await packTreeInSlices(doc, {
@@ -206,7 +309,7 @@ export class CustomerSession {
 
   private sendBatch(ops: MutationOp[]): void {
     // While disconnected nothing is sent (and no number used): a snapshot follows the resume.
-    if (!this.ready) return;
+    if (!this.ready || this.paused) return;
     this.seq += 1;
     this.socket.emit('page:batch', { seq: this.seq, sentAt: Date.now(), ops });
   }
@@ -214,6 +317,70 @@ export class CustomerSession {
   /** The customer cleared the agents' drawings: the agents hear of it. */
   private dismissDrawings(): void {
     // Wired to the server once the annotation events are part of the protocol.
+  }
+
+  /**
+   * The tab leaves the page. The agent hears where to; the socket closes at once, so the next
+   * page (or this one, back from the back/forward cache) resumes with the stored credential.
+   */
+  private onLeave(to: string): void {
+    if (this.state === 'ended') return;
+    if (this.ready && !this.leftSite) this.socket.emit('page:navigating', { to });
+    this.ready = false;
+    this.recorder?.stop();
+    this.recorder = undefined;
+    this.socket.disconnect();
+  }
+
+  private onReturn(): void {
+    if (this.state === 'ended') return;
+    this.leftSite = false;
+    this.paused = false;
+    this.setState('reconnecting', 'Reconnecting…');
+    this.socket.connect();
+  }
+
+  /**
+   * A link to another origin: the server hands out a one-time credential for it when it is an
+   * origin of the site; otherwise the session pauses (the agent is told) and the link is followed.
+   */
+  private onCrossOrigin(url: URL): boolean {
+    if (!this.ready || !this.credentials) return false;
+    const { sessionId } = this.credentials;
+    const follow = (href: string): void => this.win.location.assign(href);
+    this.socket
+      .timeout(HANDOFF_WAIT_MS)
+      .emitWithAck('session:handoff', { origin: url.origin })
+      .then(
+        guard((res) => {
+          if (res.ok) return follow(withHandoff(url.href, sessionId, res.token));
+          this.leaveSite(url);
+          follow(url.href);
+        }),
+        guard(() => follow(url.href)),
+      );
+    return true;
+  }
+
+  private leaveSite(url: URL): void {
+    this.leftSite = true;
+    this.paused = true;
+    if (this.ready) this.socket.emit('page:paused', { reason: 'left_site' });
+    this.setState('paused', `Co-browsing is paused: ${url.host} is outside this site`);
+  }
+
+  private onAgentNavigate(action: NavigateAction & { agentId: string; name: string }): void {
+    // The snippet's own check: consent to this very agent, and nothing while paused.
+    if (this.paused || this.control.granted !== action.agentId) {
+      report(`agent navigation refused: ${this.paused ? 'paused' : 'control not granted'}`);
+      return;
+    }
+    navigateAs(this.win, action, (notice) => this.widget.setNotice(notice));
+  }
+
+  /** What the widget last told the customer beyond the state. */
+  get notice(): string {
+    return this.widget.notice;
   }
 
   /** Ends the session for everyone (the widget's button). */
@@ -229,16 +396,25 @@ export class CustomerSession {
     this.finish('stopped', false);
   }
 
-  private finish(reason: EndReason | 'stopped', notice = true): void {
+  /** `start()` failed: the widget says why for a moment, and nothing is left behind. */
+  private fail(error: TandemError): void {
+    this.finish('server', true, error.message);
+  }
+
+  private finish(reason: EndReason | 'stopped', notice = true, text: string | null = null): void {
     const wasEnded = this.state === 'ended';
     this.state = 'ended';
     this.ready = false;
+    clearCredential(this.win);
     this.control.setGranted(null);
     this.recorder?.stop();
     this.recorder = undefined;
+    this.stopWatching();
     this.socket.disconnect();
     if (notice && reason !== 'stopped') {
-      this.widget.ended(reason, Date.now());
+      // A start that failed says why; any other end says who ended it, and when.
+      if (text !== null) this.widget.setStatus(text);
+      else this.widget.ended(reason, Date.now());
       setTimeout(
         guard(() => this.widget.remove()),
         ENDED_NOTICE_MS,
@@ -246,6 +422,15 @@ export class CustomerSession {
     } else {
       this.widget.remove();
     }
-    if (!wasEnded) this.options.onEnd?.(reason);
+    if (!wasEnded) {
+      this.options.onState?.('ended');
+      this.options.onEnd?.(reason);
+    }
   }
+}
+
+/** Runs `task` once the document is parsed (at once when it already is). */
+function whenParsed(doc: Document, task: () => void): void {
+  if (doc.readyState !== 'loading') return task();
+  doc.addEventListener('DOMContentLoaded', guard(task), { once: true });
 }

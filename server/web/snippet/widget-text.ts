@@ -16,6 +16,7 @@ export const WIDGET_TEXT = {
   'annotation.cleared': 'You cleared the drawings.',
   'ended.customer': 'You ended the session at {time}.',
   'ended.agent': 'The agent ended the session at {time}.',
+  'ended.customer_left': 'The session ended at {time}: this tab was away too long.',
   'ended.expired': 'The session expired at {time}.',
   'ended.idle': 'The session ended at {time} after being idle.',
   'ended.server': 'The session ended at {time}.',

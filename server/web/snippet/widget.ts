@@ -25,6 +25,10 @@ export interface Widget {
   readonly annotations: AnnotationOverlay;
   setCode(code: string): void;
   setStatus(text: string): void;
+  /** A line of news for the customer (who navigated, why co-browsing paused), in the note. */
+  setNotice(text: string): void;
+  /** The note shown now, '' for none. */
+  readonly notice: string;
   showPointer(pointer: AgentPointer): void;
   /** The session is over: says who ended it and when, and takes every agent's mark away. */
   ended(reason: EndReason, at: number): void;
@@ -198,6 +202,10 @@ export function createWidget(doc: Document, options: WidgetOptions): Widget {
     },
     setStatus: (text) => {
       status.textContent = text;
+    },
+    setNotice: (text) => setNote(text),
+    get notice() {
+      return note.textContent ?? '';
     },
     showPointer: (pointer) => {
       let entry = shown.get(pointer.agentId);

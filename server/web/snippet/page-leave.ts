@@ -1,0 +1,83 @@
+/**
+ * Watches the tab leave the page and come back: where a link click or a form submit was heading
+ * (so that the agent reads "navigating to /checkout"), `pagehide` (a link, a form, a reload, back,
+ * forward, closing the tab) and `pageshow` from the back/forward cache. Links to another origin
+ * are offered to `onCrossOrigin`, which may take the navigation over to hand the session off.
+ * Listeners sit on the window in the bubble phase, so the host page's own handlers run first and
+ * a navigation they cancel is left alone. Returns the teardown.
+ */
+import { guard } from './guard.ts';
+
+export interface PageLeaveOptions {
+  win: Window;
+  /** The page is being hidden; `to` is where it is heading (origin and path), '' when unknown. */
+  onLeave(to: string): void;
+  /** The page came back from the back/forward cache. */
+  onReturn(): void;
+  /** A plain click on a link to another origin; true when the callback navigates itself. */
+  onCrossOrigin(url: URL): boolean;
+}
+
+/** How long a click or a submit counts as the reason for the next `pagehide`. */
+const INTENT_MS = 10_000;
+
+function originAndPath(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+function anchorOf(event: Event): HTMLAnchorElement | null {
+  for (const node of event.composedPath()) {
+    if (node instanceof Element && node.localName === 'a' && node.hasAttribute('href'))
+      return node as HTMLAnchorElement;
+  }
+  return null;
+}
+
+export function watchPageLeave(options: PageLeaveOptions): () => void {
+  const { win } = options;
+  let intent: { to: string; at: number } | null = null;
+  const remember = (url: URL): void => {
+    if (url.protocol === 'http:' || url.protocol === 'https:')
+      intent = { to: originAndPath(url), at: Date.now() };
+  };
+
+  const onClick = guard((event: MouseEvent) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    const anchor = anchorOf(event);
+    if (!anchor || anchor.hasAttribute('download')) return;
+    const url = new URL(anchor.href, win.location.href);
+    const target = anchor.target.toLowerCase();
+    const sameTab = target === '' || target === '_self' || target === '_top';
+    if (!sameTab || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    remember(url);
+    if (url.origin !== win.location.origin && url.protocol.startsWith('http')) {
+      if (options.onCrossOrigin(url)) event.preventDefault();
+    }
+  });
+  const onSubmit = guard((event: SubmitEvent) => {
+    if (event.defaultPrevented) return;
+    const form = event.target as HTMLFormElement;
+    const submitter = event.submitter as HTMLButtonElement | HTMLInputElement | null;
+    const action = submitter?.getAttribute('formaction') ?? form.getAttribute('action') ?? '';
+    remember(new URL(action || win.location.href, win.location.href));
+  });
+  const onHide = guard(() => {
+    const to = intent && Date.now() - intent.at < INTENT_MS ? intent.to : '';
+    intent = null;
+    options.onLeave(to);
+  });
+  const onShow = guard((event: PageTransitionEvent) => {
+    if (event.persisted) options.onReturn();
+  });
+
+  win.addEventListener('click', onClick);
+  win.addEventListener('submit', onSubmit);
+  win.addEventListener('pagehide', onHide);
+  win.addEventListener('pageshow', onShow);
+  return () => {
+    win.removeEventListener('click', onClick);
+    win.removeEventListener('submit', onSubmit);
+    win.removeEventListener('pagehide', onHide);
+    win.removeEventListener('pageshow', onShow);
+  };
+}
