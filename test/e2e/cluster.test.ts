@@ -16,32 +16,7 @@ import {
   startDemoSession,
   type CustomerGlobal,
 } from './support/demo-session.ts';
-
-/**
- * The page's shape as a person sees it: elements (tag and id) and their text, in order, without
- * scripts, styles, the widget, or what lives inside frames and canvases (the console shows a
- * canvas as an image marked `data-tandem-canvas`). Plain JavaScript source, evaluated in both
- * pages: a compiled function would carry the test runner's helpers with it.
- */
-const SHAPE_OF = `(body) => {
-  const out = [];
-  const walk = (parent, depth) => {
-    for (const child of Array.from(parent.childNodes)) {
-      if (child.nodeType === 1) {
-        let tag = child.localName;
-        if (['script', 'noscript', 'style', 'link', 'tandem-widget'].includes(tag)) continue;
-        if (tag === 'img' && child.hasAttribute('data-tandem-canvas')) tag = 'canvas';
-        out.push(depth + ':' + tag + (child.id ? '#' + child.id : ''));
-        if (tag !== 'iframe' && tag !== 'canvas') walk(child, depth + 1);
-      } else if (child.nodeType === 3) {
-        const text = (child.textContent || '').trim();
-        if (text) out.push(depth + ':"' + text + '"');
-      }
-    }
-  };
-  walk(body, 0);
-  return out.join('\\n');
-}`;
+import { agentShape, customerShape as shapeOfCustomer } from './support/page-shape.ts';
 
 describe('co-browsing across a cluster', () => {
   let cluster: RunningCluster;
@@ -72,11 +47,7 @@ describe('co-browsing across a cluster', () => {
     return context;
   }
 
-  const customerShape = (): Promise<string> => customer.evaluate(`(${SHAPE_OF})(document.body)`);
-  const agentShape = (agent: Page): Promise<string> =>
-    agent.evaluate(
-      `(() => { const doc = document.querySelector('#view').contentDocument; return doc && doc.body ? (${SHAPE_OF})(doc.body) : ''; })()`,
-    );
+  const customerShape = (): Promise<string> => shapeOfCustomer(customer);
 
   /** Waits until every agent's view has the customer's shape and name field. */
   async function expectAgentsInSync(what: string, timeoutMs = 15_000): Promise<void> {

@@ -9,62 +9,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { launchChromium, pollUntil } from './support/browser.ts';
+import { clickWidgetButton } from './support/widget.ts';
 import {
   openConsole,
   openDemoSides,
   startDemoSession,
   type AgentGlobal,
 } from './support/demo-session.ts';
-
-interface CdpNode {
-  nodeId: number;
-  nodeName: string;
-  attributes?: string[];
-  children?: CdpNode[];
-  shadowRoots?: CdpNode[];
-  contentDocument?: CdpNode;
-}
-
-/**
- * Clicks a button of the widget, which sits in a closed shadow root that selectors cannot reach:
- * finds it through the DevTools protocol (which sees closed roots) and clicks its centre like a
- * person would.
- */
-async function clickWidgetButton(
-  context: BrowserContext,
-  page: Page,
-  className: string,
-): Promise<void> {
-  const cdp = await context.newCDPSession(page);
-  try {
-    const { value: nodeId } = await pollUntil(
-      `the widget's .${className} button`,
-      async () => {
-        const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as {
-          root: CdpNode;
-        };
-        const stack: CdpNode[] = [root];
-        while (stack.length > 0) {
-          const node = stack.pop()!;
-          const attrs = node.attributes ?? [];
-          const cls = attrs[attrs.indexOf('class') + 1];
-          if (node.nodeName === 'BUTTON' && attrs.includes('class') && cls === className)
-            return node.nodeId;
-          stack.push(...(node.children ?? []), ...(node.shadowRoots ?? []));
-        }
-        return undefined;
-      },
-      5000,
-    );
-    const { model } = (await cdp.send('DOM.getBoxModel', { nodeId })) as {
-      model: { content: number[] };
-    };
-    const [x1 = 0, y1 = 0, , , x3 = 0, y3 = 0] = model.content;
-    await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
-  } finally {
-    await cdp.detach();
-  }
-}
 
 describe('control: the agent acts on the page only with consent', () => {
   let server: RunningServer;

@@ -26,9 +26,12 @@ export function credentialFor(session: SessionRecord, origin: string): StoredCre
   return null;
 }
 
+/** Where a hand-off credential for `origin` is kept: beside that origin's own, not over it. */
+const handoffKey = (origin: string): string => `handoff:${origin}`;
+
 /**
  * The customer comes back (a reload, the next page, another node): the token must be the current
- * one for this very origin and, for a hand-off, not expired. It is replaced by `nextHash`, so the
+ * one for this very origin, or an unexpired hand-off to it. It is replaced by `nextHash`, so the
  * same token never works twice. Every refusal has the same code and message: a thief learns
  * nothing about which check failed.
  */
@@ -39,13 +42,21 @@ export function resumeWith(
   now: number,
 ): Transition {
   if (session.status === 'ended') return failure('resume_refused');
-  const stored = credentialFor(session, presented.origin);
-  if (!stored || !matches(presented.token, stored.hash)) return failure('resume_refused');
-  if (stored.expiresAt !== undefined && now > stored.expiresAt) return failure('resume_refused');
+  const own = credentialFor(session, presented.origin);
+  const handoff = session.credentials?.[handoffKey(presented.origin)];
+  const viaOwn = own !== null && matches(presented.token, own.hash);
+  const viaHandoff =
+    !viaOwn &&
+    handoff !== undefined &&
+    handoff.expiresAt !== undefined &&
+    now <= handoff.expiresAt &&
+    matches(presented.token, handoff.hash);
+  if (!viaOwn && !viaHandoff) return failure('resume_refused');
   const credentials = {
     ...credentialsOf(session),
     [presented.origin]: { hash: presented.nextHash },
   };
+  if (viaHandoff) delete credentials[handoffKey(presented.origin)];
   const next: SessionRecord = {
     ...session,
     credentials,
@@ -58,7 +69,8 @@ export function resumeWith(
 
 /**
  * Issues a one-time credential for another origin of the site, which the snippet carries in the
- * next page's URL fragment. It replaces any earlier hand-off to that origin.
+ * next page's URL fragment. It replaces any earlier hand-off to that origin, and leaves the
+ * origin's own credential (a tab there, back from the back/forward cache) as it was.
  */
 export function addHandoff(
   session: SessionRecord,
@@ -73,10 +85,15 @@ export function addHandoff(
       ...session,
       credentials: {
         ...credentialsOf(session),
-        [origin]: { hash, expiresAt: now + HANDOFF_TTL_MS },
+        [handoffKey(origin)]: { hash, expiresAt: now + HANDOFF_TTL_MS },
       },
     },
   };
+}
+
+/** When the hand-off to `origin` expires, if one is pending. */
+export function handoffExpiry(session: SessionRecord, origin: string): number | undefined {
+  return session.credentials?.[handoffKey(origin)]?.expiresAt;
 }
 
 function credentialsOf(session: SessionRecord): Record<string, StoredCredential> {

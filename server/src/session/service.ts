@@ -45,6 +45,7 @@ import {
 import {
   addHandoff,
   customerGone,
+  handoffExpiry,
   markLive,
   markNavigating,
   markPaused,
@@ -165,8 +166,7 @@ export class SessionService {
       addHandoff(session, origin, hashToken(token), this.now()),
     );
     if (!result.ok) return result;
-    const stored = result.session.credentials?.[origin];
-    return { ok: true, token, expiresAt: stored?.expiresAt ?? this.now() };
+    return { ok: true, token, expiresAt: handoffExpiry(result.session, origin) ?? this.now() };
   }
 
   /** The customer is leaving the page for `to`. */

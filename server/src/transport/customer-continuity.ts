@@ -42,8 +42,7 @@ export function attachCustomerContinuity({
   guard.on('page:navigating', parseNavigatingNotice, async ({ to }) => {
     const sessionId = data.sessionId;
     if (!sessionId) return guard.drop('page:navigating', 'not_in_session', 'start a session first');
-    // Leaving the page ends what it may send: the next page starts with a snapshot.
-    data.paused = true;
+    // The page may still change (or stay, when the navigation does not happen): it keeps streaming.
     const result = await sessions.navigating(sessionId, to);
     if (result.ok && result.written) announceState(namespaces, result.session);
   });

@@ -27,10 +27,17 @@ export function describeDestination(to: string, currentUrl: string | undefined):
   }
 }
 
-/** The page's status for the agent, from the session's view. */
+/**
+ * How long a page change may take before the agent reads "Customer left" instead: a closed tab
+ * looks like a page change to the snippet (both hide the page), only no next page comes.
+ */
+export const NAVIGATION_PATIENCE_MS = 3000;
+
+/** The page's status for the agent, from the session's view, at `now`. */
 export function describePage(
   view: SessionView,
   currentUrl: string | undefined,
+  now: number = Date.now(),
 ): { kind: PageStatusKind; text: string } {
   const page = view.page;
   if (page?.state === 'paused') {
@@ -42,11 +49,12 @@ export function describePage(
           : 'The customer left the site: co-browsing is paused until they come back.',
     };
   }
-  if (page?.state === 'navigating') {
+  const gone = !view.customerConnected && view.customerLeftAt !== undefined;
+  if (page?.state === 'navigating' && !(gone && now - page.since >= NAVIGATION_PATIENCE_MS)) {
     const where = describeDestination(page.to, currentUrl);
     return { kind: 'navigating', text: `Customer is navigating${where ? ` to ${where}` : ''}…` };
   }
-  if (!view.customerConnected && view.customerLeftAt !== undefined)
+  if (gone && view.customerLeftAt !== undefined)
     return { kind: 'left', text: `Customer left at ${clockTime(view.customerLeftAt)}` };
   return { kind: 'live', text: '' };
 }

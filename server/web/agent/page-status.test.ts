@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionView } from '../../src/protocol/index.ts';
-import { describeDestination, describePage } from './page-status-text.ts';
+import { describeDestination, describePage, NAVIGATION_PATIENCE_MS } from './page-status-text.ts';
 
 const view: SessionView = {
   sessionId: 's',
@@ -52,9 +52,20 @@ describe('the page status an agent sees', () => {
       /^Customer left at \d\d:\d\d:13$/,
     ],
   ];
+  it('reads a page change that never ends (a closed tab) as the customer leaving', () => {
+    const closing: SessionView = {
+      ...view,
+      customerConnected: false,
+      customerLeftAt: 1000,
+      page: { state: 'navigating', to: '', since: 1000 },
+    };
+    assert.equal(describePage(closing, here, 1000 + NAVIGATION_PATIENCE_MS - 1).kind, 'navigating');
+    assert.equal(describePage(closing, here, 1000 + NAVIGATION_PATIENCE_MS).kind, 'left');
+  });
+
   for (const [what, change, kind, text] of cases) {
     it(what, () => {
-      const status = describePage({ ...view, ...change }, here);
+      const status = describePage({ ...view, ...change }, here, 1);
       assert.equal(status.kind, kind);
       assert.match(status.text, text);
     });

@@ -5,7 +5,7 @@
  * in the session bar instead of "Connected" once the customer's last tab went away.
  */
 import type { SessionView } from '../../src/protocol/index.ts';
-import { describePage, type PageStatusKind } from './page-status-text.ts';
+import { describePage, NAVIGATION_PATIENCE_MS, type PageStatusKind } from './page-status-text.ts';
 
 export type { PageStatusKind } from './page-status-text.ts';
 
@@ -22,6 +22,8 @@ export interface PageStatusElements {
 
 export class PageStatus {
   private current: PageStatusKind = 'live';
+  /** Looks again once a page change has taken too long (a closed tab). */
+  private recheck: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly el: PageStatusElements,
@@ -37,7 +39,10 @@ export class PageStatus {
   }
 
   update(view: SessionView, currentUrl: string | undefined): void {
+    clearTimeout(this.recheck);
     const { kind, text } = describePage(view, currentUrl);
+    if (kind === 'navigating' && !view.customerConnected)
+      this.recheck = setTimeout(() => this.update(view, currentUrl), NAVIGATION_PATIENCE_MS);
     const wasLeft = this.current === 'left';
     this.current = kind;
     const { banner, screen, viewport, state } = this.el;
@@ -57,6 +62,7 @@ export class PageStatus {
 
   /** A page arrived: it is live on this side, whatever the last view said. */
   pageShown(): void {
+    clearTimeout(this.recheck);
     if (this.current === 'navigating' || this.current === 'paused') {
       this.current = 'live';
       this.el.banner.hidden = true;
@@ -65,6 +71,7 @@ export class PageStatus {
   }
 
   reset(): void {
+    clearTimeout(this.recheck);
     const wasLeft = this.current === 'left';
     this.current = 'live';
     this.el.banner.hidden = true;

@@ -1,15 +1,18 @@
 /**
- * Watches the tab leave the page and come back: where a link click or a form submit was heading
- * (so that the agent reads "navigating to /checkout"), `pagehide` (a link, a form, a reload, back,
- * forward, closing the tab) and `pageshow` from the back/forward cache. Links to another origin
- * are offered to `onCrossOrigin`, which may take the navigation over to hand the session off.
- * Listeners sit on the window in the bubble phase, so the host page's own handlers run first and
- * a navigation they cancel is left alone. Returns the teardown.
+ * Watches the tab leave the page and come back: a navigation starting (the Navigation API's
+ * `navigate` event where the browser has it, else a link click or a form submit), so that the
+ * agent reads "navigating to /checkout" while the next page loads; `pagehide` (a link, a form, a
+ * reload, back, forward, closing the tab) and `pageshow` from the back/forward cache. Links to
+ * another origin are offered to `onCrossOrigin`, which may take the navigation over to hand the
+ * session off. Listeners sit on the window in the bubble phase, so the host page's own handlers
+ * run first and a navigation they cancel is left alone. Returns the teardown.
  */
 import { guard } from './guard.ts';
 
 export interface PageLeaveOptions {
   win: Window;
+  /** A navigation of the tab started; `to` is its destination (origin and path). */
+  onNavigating(to: string): void;
   /** The page is being hidden; `to` is where it is heading (origin and path), '' when unknown. */
   onLeave(to: string): void;
   /** The page came back from the back/forward cache. */
@@ -25,6 +28,13 @@ function originAndPath(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/** The part of the Navigation API this needs (not in every browser, nor in every DOM lib). */
+interface NavigateEvent extends Event {
+  destination: { url: string };
+  hashChange: boolean;
+  downloadRequest: string | null;
+}
+
 function anchorOf(event: Event): HTMLAnchorElement | null {
   for (const node of event.composedPath()) {
     if (node instanceof Element && node.localName === 'a' && node.hasAttribute('href'))
@@ -36,10 +46,20 @@ function anchorOf(event: Event): HTMLAnchorElement | null {
 export function watchPageLeave(options: PageLeaveOptions): () => void {
   const { win } = options;
   let intent: { to: string; at: number } | null = null;
+  const navigation = (win as unknown as { navigation?: EventTarget }).navigation;
   const remember = (url: URL): void => {
-    if (url.protocol === 'http:' || url.protocol === 'https:')
-      intent = { to: originAndPath(url), at: Date.now() };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
+    intent = { to: originAndPath(url), at: Date.now() };
+    // Without the Navigation API a click or a submit is the earliest sign of a page change.
+    if (!navigation) options.onNavigating(intent.to);
   };
+  const onNavigate = guard((event: Event) => {
+    const e = event as NavigateEvent;
+    if (e.hashChange || e.downloadRequest !== null) return;
+    const url = new URL(e.destination.url);
+    intent = { to: originAndPath(url), at: Date.now() };
+    options.onNavigating(intent.to);
+  });
 
   const onClick = guard((event: MouseEvent) => {
     if (event.defaultPrevented || event.button !== 0) return;
@@ -49,10 +69,10 @@ export function watchPageLeave(options: PageLeaveOptions): () => void {
     const target = anchor.target.toLowerCase();
     const sameTab = target === '' || target === '_self' || target === '_top';
     if (!sameTab || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
-    remember(url);
     if (url.origin !== win.location.origin && url.protocol.startsWith('http')) {
-      if (options.onCrossOrigin(url)) event.preventDefault();
+      if (options.onCrossOrigin(url)) return event.preventDefault();
     }
+    remember(url);
   });
   const onSubmit = guard((event: SubmitEvent) => {
     if (event.defaultPrevented) return;
@@ -74,7 +94,10 @@ export function watchPageLeave(options: PageLeaveOptions): () => void {
   win.addEventListener('submit', onSubmit);
   win.addEventListener('pagehide', onHide);
   win.addEventListener('pageshow', onShow);
+  // Last, after the host's own listeners; a navigation it intercepts (an SPA route) never unloads.
+  navigation?.addEventListener('navigate', onNavigate);
   return () => {
+    navigation?.removeEventListener('navigate', onNavigate);
     win.removeEventListener('click', onClick);
     win.removeEventListener('submit', onSubmit);
     win.removeEventListener('pagehide', onHide);

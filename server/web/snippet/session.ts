@@ -62,6 +62,11 @@ const ENDED_NOTICE_MS = 10_000;
 const START_ATTEMPTS = 3;
 /** How long the hand-off request may take before the customer's link is followed anyway. */
 const HANDOFF_WAIT_MS = 3000;
+/**
+ * A navigation that has not left the page after this long did not happen (a 204, a download,
+ * a single-page app's own route): a fresh snapshot tells the agent the page is still here.
+ */
+const STAYED_MS = 5000;
 
 export class CustomerSession {
   state: SessionState = 'connecting';
@@ -85,11 +90,16 @@ export class CustomerSession {
   private snapshots = 0;
   private readonly yieldTask: (task: () => void) => void;
   private readonly stopWatching: () => void;
+  private stayed: ReturnType<typeof setTimeout> | undefined;
   readonly code: Promise<string>;
 
   constructor(private readonly options: SessionOptions) {
     this.win = options.doc.defaultView ?? window;
-    if (options.resume) this.credentials = options.resume;
+    if (options.resume) {
+      this.credentials = options.resume;
+      // A hand-off from another origin is this tab's newest credential here: keep it as such.
+      saveCredential(this.win, options.resume);
+    }
     this.widget = createWidget(options.doc, {
       onEnd: () => this.end(),
       onDismissDrawings: () => this.dismissDrawings(),
@@ -124,6 +134,7 @@ export class CustomerSession {
     this.listen();
     this.stopWatching = watchPageLeave({
       win: this.win,
+      onNavigating: (to) => this.onNavigating(to),
       onLeave: (to) => this.onLeave(to),
       onReturn: () => this.onReturn(),
       onCrossOrigin: (url) => this.onCrossOrigin(url),
@@ -319,12 +330,24 @@ export class CustomerSession {
     // Wired to the server once the annotation events are part of the protocol.
   }
 
+  /** A navigation started: the agent reads where to while the next page loads. */
+  private onNavigating(to: string): void {
+    if (!this.ready || this.leftSite) return;
+    this.socket.emit('page:navigating', { to });
+    clearTimeout(this.stayed);
+    this.stayed = setTimeout(
+      guard(() => this.showPage()),
+      STAYED_MS,
+    );
+  }
+
   /**
    * The tab leaves the page. The agent hears where to; the socket closes at once, so the next
    * page (or this one, back from the back/forward cache) resumes with the stored credential.
    */
   private onLeave(to: string): void {
     if (this.state === 'ended') return;
+    clearTimeout(this.stayed);
     if (this.ready && !this.leftSite) this.socket.emit('page:navigating', { to });
     this.ready = false;
     this.recorder?.stop();
@@ -334,6 +357,8 @@ export class CustomerSession {
 
   private onReturn(): void {
     if (this.state === 'ended') return;
+    const notice = takeNotice(this.win);
+    if (notice) this.widget.setNotice(notice);
     this.leftSite = false;
     this.paused = false;
     this.setState('reconnecting', 'Reconnecting…');
@@ -405,6 +430,7 @@ export class CustomerSession {
     const wasEnded = this.state === 'ended';
     this.state = 'ended';
     this.ready = false;
+    clearTimeout(this.stayed);
     clearCredential(this.win);
     this.control.setGranted(null);
     this.recorder?.stop();

@@ -3,10 +3,17 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** `extraArgs`: more command-line switches, such as `--host-resolver-rules`. */
-export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+/**
+ * `extraArgs`: more command-line switches, such as `--host-resolver-rules`. `backForwardCache`
+ * keeps the back/forward cache on (Playwright turns it off by default), as every user has it.
+ */
+export function launchChromium(
+  extraArgs: readonly string[] = [],
+  { backForwardCache = false }: { backForwardCache?: boolean } = {},
+): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
+    ...(backForwardCache && { ignoreDefaultArgs: ['--disable-back-forward-cache'] }),
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -23,7 +23,7 @@ export interface AgentGlobal {
 
 /** The snippet's global on the customer's page. */
 export interface CustomerGlobal {
-  Tandem: { state: string; start(): Promise<string>; stop(): void };
+  Tandem: { state: string; notice: string; start(): Promise<string>; stop(): void };
 }
 
 export interface DemoSides {
