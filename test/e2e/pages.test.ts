@@ -360,6 +360,6 @@ describe('a session follows the customer across pages', () => {
       async () => ((await agentState(agent)) === 'ended' ? true : undefined),
       LEAVE_GRACE_SECONDS * 1000 + 15_000,
     );
-    assert.match((await agent.locator('#message').textContent()) ?? '', /customer left/i);
+    assert.match((await agent.locator('#ended-text').textContent()) ?? '', /customer left/i);
   });
 });

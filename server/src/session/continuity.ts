@@ -52,11 +52,12 @@ export function resumeWith(
     now <= handoff.expiresAt &&
     matches(presented.token, handoff.hash);
   if (!viaOwn && !viaHandoff) return failure('resume_refused');
-  const credentials = {
-    ...credentialsOf(session),
-    [presented.origin]: { hash: presented.nextHash },
-  };
-  if (viaHandoff) delete credentials[handoffKey(presented.origin)];
+  // A used hand-off is dropped; the origin's own credential is the new token's.
+  const used = handoffKey(presented.origin);
+  const credentials = Object.fromEntries(
+    Object.entries(credentialsOf(session)).filter(([key]) => !viaHandoff || key !== used),
+  );
+  credentials[presented.origin] = { hash: presented.nextHash };
   const next: SessionRecord = {
     ...session,
     credentials,
