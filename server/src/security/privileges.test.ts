@@ -28,6 +28,7 @@ describe('agent event privileges', () => {
     assert.deepEqual(Object.keys(EVENT_PRIVILEGES).sort(), [
       'agent:pointer',
       'control:action',
+      'control:navigate',
       'control:release',
       'control:request',
       'page:resync',
