@@ -136,7 +136,8 @@ describe('resource proxy', () => {
       `${base}/fonts/pixel.ttf`,
       `${base}/img/hero.png`,
     ]);
-    assert.ok(css.includes('url("data:image/png;base64,AAAA")'), 'inline images stay');
+    // The rewriter copies what it does not map as written.
+    assert.ok(css.includes('url(data:image/png;base64,AAAA)'), 'inline images stay');
     for (const path of nested) {
       const inner = await get(server, path);
       assert.equal(inner.status, 200, path);
