@@ -99,12 +99,12 @@ describe('co-browsing across a cluster', () => {
     assert.equal(await customerState(), 'active');
   });
 
-  // Known regression since 71978ab (Store.update): after kill -9 of its node the customer's
-  // widget never returns to `active` on another node. Marked todo so that it runs and reports
+  // Known regression since 2ce42dd (sessions across pages): after kill -9 of the customer's node
+  // the customer resumes but the agents' mirrors stay stale. Marked todo so that it runs and reports
   // while the cause is found; see the closing note of the session that marked it.
   it(
     'recovers when the customer node is killed with -9',
-    { todo: 'the customer does not resume on another node after kill -9 (regression, open)' },
+    { todo: 'agents stay out of sync after kill -9 of the customer node (regression, open)' },
     async () => {
       cluster.nodes[0]!.server.process.kill('SIGKILL');
       await pollUntil(
