@@ -32,6 +32,7 @@ import { attachCustomerControl, type ControlHandlerDeps } from './control-handle
 import { statusOf } from '../session/control.ts';
 import { ERROR_CODES, matchesPausePage } from '../protocol/index.ts';
 import { attachCustomerContinuity } from './customer-continuity.ts';
+import { ArrivalOrder, inArrivalOrder } from './arrival-order.ts';
 
 /**
  * Packed snapshots arrive deflated. Inflated on the event loop, bounded: a snapshot's deflated
@@ -157,49 +158,77 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
       if (deps.control) socket.emit('control:state', statusOf(result.session));
     });
 
+    // Page messages relay in the order they arrived (arrival-order.ts); their writes overlap.
+    const order = new ArrivalOrder();
+
     guard.on(
       'page:snapshot',
       (input) => parseSnapshot(input, deps.maxNodes, inflateRaw),
-      async (snapshot) => {
-        const sessionId = data.sessionId;
-        if (!sessionId)
-          return guard.drop('page:snapshot', 'not_in_session', 'start a session first');
-        if (deps.sessionRate && !deps.sessionRate.take(sessionId))
-          return guard.drop('page:snapshot', 'rate_limited', 'too many messages in this session');
-        if (matchesPausePage(snapshot.url, pausePages)) {
-          // A snippet that ignored the pause (modified, or outdated): nothing of it goes on.
-          guard.drop('page:snapshot', 'paused', 'this page is a pause page');
-          return pausePage(sessionId);
-        }
-        data.paused = false;
-        const clean = deps.pipeline.snapshot({ sessionId }, snapshot);
-        const result = await sessions.acceptSnapshot(sessionId, clean);
-        if (!result.ok) return refuse('page:snapshot', sessionId, result.code, result.message);
-        if (result.live) announceState(namespaces, result.live);
-        namespaces.agents.to(agentsRoom(sessionId)).emit('page:snapshot', clean);
-        metrics.messagesRelayed.inc({ event: 'page:snapshot' });
-      },
+      (snapshot) =>
+        inArrivalOrder(order, async () => {
+          const sessionId = data.sessionId;
+          if (!sessionId) {
+            guard.drop('page:snapshot', 'not_in_session', 'start a session first');
+            return null;
+          }
+          if (deps.sessionRate && !deps.sessionRate.take(sessionId)) {
+            guard.drop('page:snapshot', 'rate_limited', 'too many messages in this session');
+            return null;
+          }
+          if (matchesPausePage(snapshot.url, pausePages)) {
+            // A snippet that ignored the pause (modified, or outdated): nothing of it goes on.
+            guard.drop('page:snapshot', 'paused', 'this page is a pause page');
+            await pausePage(sessionId);
+            return null;
+          }
+          data.paused = false;
+          const clean = deps.pipeline.snapshot({ sessionId }, snapshot);
+          const result = await sessions.acceptSnapshot(sessionId, clean);
+          if (!result.ok) {
+            refuse('page:snapshot', sessionId, result.code, result.message);
+            return null;
+          }
+          return () => {
+            if (result.live) announceState(namespaces, result.live);
+            namespaces.agents.to(agentsRoom(sessionId)).emit('page:snapshot', clean);
+            metrics.messagesRelayed.inc({ event: 'page:snapshot' });
+          };
+        }),
     );
 
     guard.on(
       'page:batch',
       (input) => parseBatch(input, deps.maxNodes),
-      async (batch) => {
-        const sessionId = data.sessionId;
-        if (!sessionId) return guard.drop('page:batch', 'not_in_session', 'start a session first');
-        if (data.paused) return guard.drop('page:batch', 'paused', ERROR_CODES.paused);
-        if (deps.sessionRate && !deps.sessionRate.take(sessionId))
-          return guard.drop('page:batch', 'rate_limited', 'too many messages in this session');
-        const clean = deps.pipeline.batch({ sessionId }, batch);
-        const result = await sessions.acceptBatch(sessionId, clean);
-        if (!result.ok) return refuse('page:batch', sessionId, result.code, result.message);
-        // Stamped for the relay-latency metric on the agents' nodes; never stored.
-        namespaces.agents
-          .to(agentsRoom(sessionId))
-          .emit('page:batch', { ...clean, relayedAt: Date.now() });
-        metrics.messagesRelayed.inc({ event: 'page:batch' });
-        if (result.compact) socket.emit('page:resync', { reason: 'compact' });
-      },
+      (batch) =>
+        inArrivalOrder(order, async () => {
+          const sessionId = data.sessionId;
+          if (!sessionId) {
+            guard.drop('page:batch', 'not_in_session', 'start a session first');
+            return null;
+          }
+          if (data.paused) {
+            guard.drop('page:batch', 'paused', ERROR_CODES.paused);
+            return null;
+          }
+          if (deps.sessionRate && !deps.sessionRate.take(sessionId)) {
+            guard.drop('page:batch', 'rate_limited', 'too many messages in this session');
+            return null;
+          }
+          const clean = deps.pipeline.batch({ sessionId }, batch);
+          const result = await sessions.acceptBatch(sessionId, clean);
+          if (!result.ok) {
+            refuse('page:batch', sessionId, result.code, result.message);
+            return null;
+          }
+          return () => {
+            // Stamped for the relay-latency metric on the agents' nodes; never stored.
+            namespaces.agents
+              .to(agentsRoom(sessionId))
+              .emit('page:batch', { ...clean, relayedAt: Date.now() });
+            metrics.messagesRelayed.inc({ event: 'page:batch' });
+            if (result.compact) socket.emit('page:resync', { reason: 'compact' });
+          };
+        }),
     );
 
     guard.on('page:pointer', parsePointer, (pointer) => {

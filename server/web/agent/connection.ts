@@ -63,6 +63,7 @@ export class AgentConnection {
   private readonly socket: AgentSocket;
   private readonly sequence = new SequenceTracker();
   private joined = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   /** This agent pressed End: the server's confirmation is then "you ended it". */
   private ending = false;
@@ -108,8 +109,7 @@ export class AgentConnection {
     socket.on(
       'page:snapshot',
       safely((snapshot) => {
-        this.sequence.snapshot(snapshot.seq);
-        events.snapshot(snapshot);
+        if (this.sequence.snapshot(snapshot.seq)) events.snapshot(snapshot);
       }),
     );
     socket.on(
@@ -118,6 +118,7 @@ export class AgentConnection {
         const verdict = this.sequence.batch(batch.seq);
         if (verdict === 'apply') events.batch(batch);
         else if (verdict === 'resync') socket.emit('page:resync');
+        else this.retryLater();
       }),
     );
     socket.on(
@@ -144,6 +145,22 @@ export class AgentConnection {
         }
         events.rejected?.(error);
       }),
+    );
+  }
+
+  /**
+   * A gap whose resync request had to wait is asked for once the wait is over: the customer may
+   * send nothing more, and the mirror must not stay behind until it does.
+   */
+  private retryLater(): void {
+    const dueInMs = this.sequence.retryDueInMs;
+    if (dueInMs === null || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(
+      safely(() => {
+        this.retryTimer = undefined;
+        if (this.socket.connected && this.sequence.retry()) this.socket.emit('page:resync');
+      }),
+      dueInMs,
     );
   }
 
@@ -222,6 +239,7 @@ export class AgentConnection {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     this.socket.disconnect();
   }
 

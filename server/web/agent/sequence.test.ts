@@ -41,4 +41,49 @@ describe('SequenceTracker', () => {
     tracker.reset();
     assert.equal(tracker.batch(2), 'resync');
   });
+
+  it('ignores a batch it already applied, without asking for a resync', () => {
+    const tracker = new SequenceTracker(() => 0);
+    tracker.snapshot(7);
+    assert.equal(tracker.batch(8), 'apply');
+    assert.equal(tracker.batch(8), 'ignore', 'the relay and the catch-up both sent it');
+    assert.equal(tracker.isAwaitingSnapshot, false);
+    assert.equal(tracker.batch(9), 'apply');
+  });
+
+  it('does not go back to an older snapshot that arrives late', () => {
+    const tracker = new SequenceTracker(() => 0);
+    assert.equal(tracker.snapshot(7), true);
+    assert.equal(tracker.batch(8), 'apply');
+    assert.equal(tracker.snapshot(7), false, 'the relayed copy after the stored one');
+    assert.equal(tracker.batch(9), 'apply');
+    assert.equal(tracker.snapshot(12), true, 'a newer one is shown');
+  });
+
+  it('shows any snapshot while one is awaited, older than the last batch or not', () => {
+    const tracker = new SequenceTracker(() => 0);
+    tracker.snapshot(5);
+    assert.equal(tracker.batch(6), 'apply');
+    assert.equal(tracker.batch(9), 'resync');
+    assert.equal(tracker.snapshot(4), true);
+    assert.equal(tracker.lastSeq, 4);
+  });
+
+  it('owes a resync for a gap seen while the last request was too recent, and says when', () => {
+    let now = 0;
+    const tracker = new SequenceTracker(() => now, 2000);
+    tracker.snapshot(1);
+    assert.equal(tracker.retryDueInMs, null);
+    assert.equal(tracker.batch(3), 'resync');
+    now = 500;
+    tracker.snapshot(3);
+    assert.equal(tracker.batch(5), 'ignore');
+    assert.equal(tracker.retryDueInMs, 1500);
+    assert.equal(tracker.retry(), false, 'not before the delay');
+    now = 2000;
+    assert.equal(tracker.retry(), true);
+    assert.equal(tracker.retryDueInMs, null, 'paid');
+    tracker.snapshot(6);
+    assert.equal(tracker.retry(), false, 'nothing owed once a snapshot came');
+  });
 });
