@@ -175,7 +175,14 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     ? await attachRedisAdapter(io, config.cluster.redis, config.cluster.adapter, log)
     : null;
   const namespaces = namespacesOf(io, CUSTOMER_NAMESPACE, AGENT_NAMESPACE);
-  const housekeeping = startHousekeeping({ sessions, store, namespaces, metrics, log });
+  const housekeeping = startHousekeeping({
+    sessions,
+    store,
+    namespaces,
+    metrics,
+    log,
+    audit: security.audit,
+  });
 
   const address = await listen(server, config.server.port, config.server.host);
   ownOrigins = consoleOrigins(config, address.port);

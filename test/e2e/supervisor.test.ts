@@ -135,7 +135,8 @@ describe('supervisor: the Sessions panel of the agent console', () => {
         (line) =>
           line.audit === true &&
           line.event === 'agent.joined' &&
-          line.via === 'supervisor' &&
+          (line.detail as { via?: string } | undefined)?.via === 'supervisor' &&
+          (line.actor as { role?: string } | undefined)?.role === 'supervisor' &&
           line.session === watchedId,
       ),
       'the watch is audited as a supervisor join of that session',

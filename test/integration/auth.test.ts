@@ -150,7 +150,10 @@ describe('agent tokens (shared secret)', () => {
     );
     assert.ok(
       server.logs.some(
-        (l) => l.audit === true && l.event === 'agent.joined' && l.agent === 'test:mo',
+        (l) =>
+          l.audit === true &&
+          l.event === 'agent.joined' &&
+          (l.actor as { subject?: string } | undefined)?.subject === 'test:mo',
       ),
     );
   });

@@ -104,7 +104,10 @@ describe('origins', () => {
     };
     const audits = (namespace: string): number =>
       server.logs.filter(
-        (l) => l.audit === true && l.event === 'origin.refused' && l.namespace === namespace,
+        (l) =>
+          l.audit === true &&
+          l.event === 'origin.refused' &&
+          (l.detail as { namespace?: string } | undefined)?.namespace === namespace,
       ).length;
     const before = { handshake: await dropped('handshake'), agent: await dropped('agent') };
     const audited = { any: audits('any'), agent: audits('agent') };

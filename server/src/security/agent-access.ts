@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { isAuthorized, type AgentIdentity, type TokenVerifier } from './agent-tokens.ts';
 import type { Audit } from './audit.ts';
+import { agentActor, agentActorOf } from './audit-actors.ts';
 import { privilegeFor } from './privileges.ts';
 
 export interface AgentAccessDeps {
@@ -48,17 +49,22 @@ export function requireAgentAuth(nsp: AgentNamespace, deps: AgentAccessDeps): vo
             event: 'connect',
             reason: 'unauthorized',
           });
-          deps.audit('agent.refused', { address: deps.addressOf(socket), reason: result.message });
+          deps.audit('agent.refused', {
+            actor: agentActorOf(undefined),
+            reason: result.code,
+            detail: { address: deps.addressOf(socket), message: result.message.slice(0, 200) },
+          });
           const error = new Error('unauthorized') as Error & { data?: unknown };
           error.data = { code: 'unauthorized', message: result.message };
           return next(error);
         }
         socket.data.identity = result.identity;
         deps.audit('agent.authenticated', {
-          agent: result.identity.id,
-          agentName: result.identity.name,
-          privileges: [...result.identity.privileges],
-          address: deps.addressOf(socket),
+          actor: agentActor(result.identity),
+          detail: {
+            privileges: [...result.identity.privileges],
+            address: deps.addressOf(socket),
+          },
         });
         next();
       })
@@ -82,8 +88,9 @@ export function requireAgentAuth(nsp: AgentNamespace, deps: AgentAccessDeps): vo
         return;
       }
       deps.audit('agent.expired', {
-        agent: identity.id,
+        actor: agentActor(identity),
         session: socket.data.sessionId,
+        reason: 'token_expired',
       });
       socket.emit('protocol:error', {
         code: 'unauthorized',
@@ -133,9 +140,9 @@ export function requireAgentAuth(nsp: AgentNamespace, deps: AgentAccessDeps): vo
           : `${needed ?? 'a privilege'} is required`;
       deps.metrics.messagesDropped.inc({ namespace: 'agent', event, reason: code });
       deps.audit('agent.refused', {
-        agent: identity.id,
+        actor: agentActor(identity),
         session: socket.data.sessionId,
-        event,
+        target: event.slice(0, 64),
         reason: code,
       });
       const ack = packet[packet.length - 1];

@@ -36,7 +36,10 @@ export class ControlService {
     this.now = deps.now ?? Date.now;
   }
 
-  request(sessionId: string, agent: { id: string; name: string }): Promise<UpdateResult> {
+  request(
+    sessionId: string,
+    agent: { id: string; name: string; subject?: string },
+  ): Promise<UpdateResult> {
     return this.update(sessionId, (session) => requestControl(session, agent, this.now()));
   }
 

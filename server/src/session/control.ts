@@ -25,7 +25,7 @@ export function sameControl(a: SessionRecord, b: SessionRecord): boolean {
 /** An agent in the session asks; a pending or granted control of another agent is not taken over. */
 export function requestControl(
   session: SessionRecord,
-  agent: { id: string; name: string },
+  agent: { id: string; name: string; subject?: string },
   now: number,
 ): Transition {
   if (session.status === 'ended') return failure('session_ended');
@@ -41,7 +41,13 @@ export function requestControl(
     ok: true,
     session: {
       ...session,
-      control: { agentId: agent.id, name: agent.name, state: 'requested', since: now },
+      control: {
+        agentId: agent.id,
+        name: agent.name,
+        state: 'requested',
+        since: now,
+        ...(agent.subject !== undefined && { subject: agent.subject }),
+      },
     },
   };
 }

@@ -24,6 +24,8 @@ export interface ControlGrant {
   state: 'requested' | 'granted';
   /** When the request was made or granted (ms since epoch). */
   since: number;
+  /** The agent's token subject, for the audit (absent in records of older nodes). */
+  subject?: string;
 }
 
 export interface SessionRecord {

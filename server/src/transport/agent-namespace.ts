@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { JoinResult } from '../protocol/index.ts';
 import { parseJoinRequest, parsePointer } from '../protocol/validate.ts';
 import { identityOf } from '../security/agent-access.ts';
+import { agentActorOf } from '../security/audit-actors.ts';
 import { listSessions } from '../security/supervision.ts';
 import { announceControl, attachAgentControl } from './control-handlers.ts';
 import { parseEmpty, parseWatchRequest } from '../session/control-parse.ts';
@@ -49,15 +50,19 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
         if (deps.control && !sameControl(result.previous, result.session)) {
           deps.control.audit('control.released', {
             session: sessionId,
-            agent: identityOf(socket)?.id,
-            participant: agentId,
+            actor: agentActorOf(identityOf(socket)),
+            target: agentId,
             reason: 'left',
           });
           announceControl(namespaces, sessionId, statusOf(result.session));
         }
         announceState(namespaces, result.session);
       }
-      deps.audit?.('agent.left', { session: sessionId, agent: identityOf(socket)?.id });
+      deps.audit?.('agent.left', {
+        session: sessionId,
+        actor: agentActorOf(identityOf(socket)),
+        target: agentId,
+      });
     };
 
     /** Puts this connection in a session it was admitted to, and catches it up. */
@@ -74,10 +79,9 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
       log.info({ session: session.id, agent: agent.id }, 'agent joined');
       deps.audit?.('agent.joined', {
         session: session.id,
-        agent: identityOf(socket)?.id,
-        agentName: agent.name,
-        participant: agent.id,
-        via: how,
+        actor: agentActorOf(identityOf(socket)),
+        target: agent.id,
+        detail: { via: how, agentName: agent.name },
       });
       ack({ ok: true, sessionId: session.id, agentId: agent.id });
       announceState(namespaces, session);
@@ -103,15 +107,27 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
         : ({ ok: true } as const);
       if (!admitted.ok) {
         const reason = admitted.lockedOut ? 'locked_out' : 'rate_limited';
-        deps.audit?.('code.refused', { ...attempter, agent: identity?.id, reason });
+        deps.audit?.('code.refused', {
+          actor: agentActorOf(identity),
+          reason,
+          detail: { address: attempter.address },
+        });
         return guard.drop('session:join', 'rate_limited', admitted.message, ack);
       }
       const result = await sessions.join(req, agent, deps.addressOf(socket));
       if (!result.ok) {
         log.warn({ code: result.code, address: deps.addressOf(socket) }, 'agent join refused');
-        deps.audit?.('code.refused', { ...attempter, agent: identity?.id, reason: result.code });
+        deps.audit?.('code.refused', {
+          actor: agentActorOf(identity),
+          reason: result.code,
+          detail: { address: attempter.address },
+        });
         if (result.code === 'invalid_code' && (await deps.codeAttempts?.recordFailure(attempter)))
-          deps.audit?.('code.locked_out', { ...attempter, agent: identity?.id });
+          deps.audit?.('code.locked_out', {
+            actor: agentActorOf(identity),
+            reason: 'too_many_failures',
+            detail: { address: attempter.address },
+          });
         return guard.drop('session:join', result.code, result.message, ack);
       }
       await enter(result.session, agent, ack, 'code');
@@ -132,7 +148,10 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
     guard.on('sessions:list', parseEmpty, async (_req, ack) => {
       if (!ack) return guard.drop('sessions:list', 'invalid_message', 'needs an acknowledgement');
       const list = deps.sessionList ? await listSessions(deps.sessionList) : [];
-      deps.audit?.('sessions.listed', { agent: identityOf(socket)?.id, count: list.length });
+      deps.audit?.('sessions.listed', {
+        actor: agentActorOf(identityOf(socket)),
+        detail: { count: list.length },
+      });
       ack({ ok: true, sessions: list });
     });
 
@@ -170,7 +189,7 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
       log.info({ session: sessionId, agent: data.agentId }, 'session ended by agent');
       deps.audit?.('session.ended', {
         session: sessionId,
-        agent: identityOf(socket)?.id,
+        actor: agentActorOf(identityOf(socket)),
         reason: 'agent',
       });
       announceEnded(namespaces, sessionId, 'agent');

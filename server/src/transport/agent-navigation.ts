@@ -6,6 +6,7 @@
 import type { AgentToServerEvents } from '../protocol/index.ts';
 import { parseNavigateAction } from '../protocol/validate-continuity.ts';
 import { identityOf } from '../security/agent-access.ts';
+import { agentActorOf } from '../security/audit-actors.ts';
 import { isAuthorized } from '../security/agent-tokens.ts';
 import type { ControlHandlerDeps } from './control-handlers.ts';
 import type { NamespaceDeps } from './customer-namespace.ts';
@@ -31,9 +32,10 @@ export function attachAgentNavigation(
     ): void => {
       control.audit('control.refused', {
         session: sessionId,
-        agent: identity?.id,
+        actor: agentActorOf(identity),
+        target: agentId,
         reason: code,
-        navigate: action.go,
+        detail: { navigate: action.go },
       });
       guard.drop('control:navigate', code, message);
     };
@@ -49,13 +51,17 @@ export function attachAgentNavigation(
           : 'control_not_granted';
       return refuse(code, verdict.message);
     }
+    // The origin and path only: a query string may carry what the page holds.
     control.audit('control.navigated', {
       session: sessionId,
-      agent: identity?.id,
-      navigate: action.go,
-      ...(action.go === 'url' && {
-        url: new URL(action.url).origin + new URL(action.url).pathname,
-      }),
+      actor: agentActorOf(identity),
+      target: agentId,
+      detail: {
+        navigate: action.go,
+        ...(action.go === 'url' && {
+          url: new URL(action.url).origin + new URL(action.url).pathname,
+        }),
+      },
     });
     deps.namespaces.customers
       .to(customerRoom(sessionId))

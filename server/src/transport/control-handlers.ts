@@ -10,6 +10,7 @@ import type {
   CustomerToServerEvents,
 } from '../protocol/index.ts';
 import type { Audit } from '../security/audit.ts';
+import { agentActorOf, customerActor } from '../security/audit-actors.ts';
 import { isAuthorized } from '../security/agent-tokens.ts';
 import { parseControlAction, parseControlAnswer, parseEmpty } from '../session/control-parse.ts';
 import type { ControlService } from '../session/control-service.ts';
@@ -45,15 +46,25 @@ export function attachAgentControl(
     if (!sessionId || !agentId)
       return guard.drop('control:request', 'not_in_session', 'join a session first', ack);
     if (!isAuthorized(identity, 'cobrowse:control', now())) {
-      audit('control.refused', { session: sessionId, agent: identity?.id, reason: 'forbidden' });
+      audit('control.refused', {
+        session: sessionId,
+        actor: agentActorOf(identity),
+        target: agentId,
+        reason: 'forbidden',
+      });
       return guard.drop('control:request', 'forbidden', 'the control privilege is required', ack);
     }
     const result = await control.request(sessionId, {
       id: agentId,
       name: data.agentName ?? 'Agent',
+      ...(identity && { subject: identity.id }),
     });
     if (!result.ok) return guard.drop('control:request', result.code, result.message, ack);
-    audit('control.requested', { session: sessionId, agent: identity?.id, participant: agentId });
+    audit('control.requested', {
+      session: sessionId,
+      actor: agentActorOf(identity),
+      target: agentId,
+    });
     namespaces.customers
       .to(customerRoom(sessionId))
       .emit('control:request', { agentId, name: data.agentName ?? 'Agent' });
@@ -67,7 +78,12 @@ export function attachAgentControl(
       return guard.drop('control:release', 'not_in_session', 'join a session first');
     const result = await control.end(sessionId, agentId);
     if (!result.ok) return guard.drop('control:release', result.code, result.message);
-    audit('control.released', { session: sessionId, agent: data.identity?.id });
+    audit('control.released', {
+      session: sessionId,
+      actor: agentActorOf(data.identity),
+      target: agentId,
+      reason: 'released',
+    });
     announceControl(namespaces, sessionId, statusOf(result.session));
   });
 
@@ -79,11 +95,12 @@ export function attachAgentControl(
       code: 'forbidden' | 'control_not_granted' | 'read_only' | 'session_ended' | 'paused',
       message?: string,
     ): void => {
+      // The node id acted on, never what the node holds.
       audit('control.refused', {
         session: sessionId,
-        agent: identity?.id,
+        actor: agentActorOf(identity),
+        target: String(action.target),
         reason: code,
-        target: action.target,
       });
       guard.drop('control:action', code, message ?? code);
     };
@@ -117,10 +134,25 @@ export function attachCustomerControl(
     if (!sessionId) return guard.drop('control:answer', 'not_in_session', 'start a session first');
     const result = await control.answer(sessionId, answer.agentId, answer.allow);
     if (!result.ok) return guard.drop('control:answer', result.code, result.message);
-    audit(answer.allow ? 'control.granted' : 'control.denied', {
-      session: sessionId,
-      participant: answer.agentId,
-    });
+    // The target is the agent that asked: its token subject when it had one, and its name.
+    const asked = result.previous.control;
+    const target = asked?.subject ?? answer.agentId;
+    const detail = { participant: answer.agentId, agentName: asked?.name ?? '' };
+    if (answer.allow)
+      audit('control.granted', {
+        session: sessionId,
+        actor: customerActor(sessionId),
+        target,
+        detail,
+      });
+    else
+      audit('control.denied', {
+        session: sessionId,
+        actor: customerActor(sessionId),
+        target,
+        reason: 'customer_said_no',
+        detail,
+      });
     announceControl(namespaces, sessionId, statusOf(result.session));
   });
 
@@ -130,7 +162,15 @@ export function attachCustomerControl(
     const result = await control.end(sessionId);
     // Revoking when nobody has control is harmless: the customer's widget may be out of date.
     if (!result.ok) return;
-    audit('control.revoked', { session: sessionId });
+    const held = result.previous.control;
+    audit('control.revoked', {
+      session: sessionId,
+      actor: customerActor(sessionId),
+      ...(held && {
+        target: held.subject ?? held.agentId,
+        detail: { participant: held.agentId, agentName: held.name },
+      }),
+    });
     announceControl(namespaces, sessionId, statusOf(result.session));
   });
 }

@@ -10,6 +10,7 @@ import {
   parsePausedNotice,
 } from '../protocol/validate-continuity.ts';
 import { parseOrigin } from '../security/origins.ts';
+import { customerActor } from '../security/audit-actors.ts';
 import type { NamespaceDeps } from './customer-namespace.ts';
 import { announceState } from './rooms.ts';
 import type { Guard } from './socket-guard.ts';
@@ -60,7 +61,13 @@ export function attachCustomerContinuity({
       return guard.drop('session:handoff', 'not_in_session', 'start a session first', ack);
     const origin = parseOrigin(req.origin);
     if (origin === null || !deps.isSiteOrigin?.(origin)) {
-      deps.audit?.('origin.refused', { session: sessionId, origin: req.origin.slice(0, 200) });
+      deps.audit?.('origin.refused', {
+        session: sessionId,
+        actor: customerActor(sessionId),
+        target: req.origin.slice(0, 200),
+        reason: 'forbidden_origin',
+        detail: { namespace: 'customer' },
+      });
       return guard.drop(
         'session:handoff',
         'forbidden_origin',
@@ -70,7 +77,11 @@ export function attachCustomerContinuity({
     }
     const result = await sessions.handoff(sessionId, origin);
     if (!result.ok) return guard.drop('session:handoff', result.code, result.message, ack);
-    deps.audit?.('session.handoff', { session: sessionId, origin });
+    deps.audit?.('session.handoff', {
+      session: sessionId,
+      actor: customerActor(sessionId),
+      target: origin,
+    });
     ack({ ok: true, token: result.token, expiresAt: result.expiresAt });
   });
 

@@ -25,6 +25,7 @@ import { openConnection } from './connection.ts';
 import type { CustomerNamespace } from './socket-types.ts';
 import type { InFlight } from './drain.ts';
 import type { Audit } from '../security/audit.ts';
+import { customerActor } from '../security/audit-actors.ts';
 import type { CodeAttemptGuard } from '../security/code-attempts.ts';
 import type { SessionRateLimiter } from '../security/rate-limits.ts';
 import type { SessionSource } from '../security/supervision.ts';
@@ -104,8 +105,8 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
       log.info({ session: result.session.id, origin }, 'session started');
       deps.audit?.('session.started', {
         session: result.session.id,
-        origin,
-        address: deps.addressOf(socket),
+        actor: customerActor(result.session.id),
+        detail: { origin, address: deps.addressOf(socket) },
       });
       ack({
         ok: true,
@@ -133,16 +134,20 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
         // A stolen, replayed or stale credential: refused alike, logged, counted, audited.
         deps.audit?.('session.resume_refused', {
           session: req.sessionId.slice(0, 64),
-          origin: origin.slice(0, 200),
-          address: deps.addressOf(socket),
+          actor: customerActor(req.sessionId.slice(0, 64)),
           reason: result.code,
+          detail: { origin: origin.slice(0, 200), address: deps.addressOf(socket) },
         });
         return guard.drop('session:resume', result.code, result.message, ack);
       }
       bind(result.session.id);
       data.paused = false;
       log.info({ session: result.session.id, origin }, 'customer resumed');
-      deps.audit?.('session.resumed', { session: result.session.id, origin });
+      deps.audit?.('session.resumed', {
+        session: result.session.id,
+        actor: customerActor(result.session.id),
+        detail: { origin },
+      });
       ack({
         ok: true,
         sessionId: result.session.id,
@@ -247,7 +252,11 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
       const ended = await sessions.end(sessionId, 'customer');
       if (ended) metrics.sessionsEnded.inc({ reason: 'customer' });
       log.info({ session: sessionId }, 'session ended by customer');
-      deps.audit?.('session.ended', { session: sessionId, reason: 'customer' });
+      deps.audit?.('session.ended', {
+        session: sessionId,
+        actor: customerActor(sessionId),
+        reason: 'customer',
+      });
       deps.sessionRate?.forget(sessionId);
       announceEnded(namespaces, sessionId, 'customer');
     });

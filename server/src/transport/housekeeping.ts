@@ -7,6 +7,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SessionService } from '../session/service.ts';
 import type { Store } from '../store/index.ts';
+import type { Audit } from '../security/audit.ts';
+import { SYSTEM_ACTOR } from '../security/audit-actors.ts';
 import { announceEnded, customerRoom } from './rooms.ts';
 import type { Namespaces, SessionData } from './socket-types.ts';
 
@@ -16,6 +18,8 @@ export interface HousekeepingDeps {
   namespaces: Namespaces;
   metrics: Metrics;
   log: Logger;
+  /** Records each expired session's end (the system's doing). */
+  audit?: Audit;
   sweepIntervalMs?: number;
   healthIntervalMs?: number;
 }
@@ -30,6 +34,7 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
       const reason = session.endedReason ?? 'expired';
       metrics.sessionsEnded.inc({ reason });
       log.info({ session: session.id, reason }, 'session expired');
+      deps.audit?.('session.ended', { session: session.id, actor: SYSTEM_ACTOR, reason });
       announceEnded(namespaces, session.id, reason);
     }
   };

@@ -12,6 +12,7 @@ import { createBoundedParser } from './bounded-parser.ts';
 import { requireAgentAuth } from '../security/agent-access.ts';
 import type { TokenVerifier } from '../security/agent-tokens.ts';
 import { isAllowedOrigin } from '../security/origins.ts';
+import { agentActorOf, SYSTEM_ACTOR } from '../security/audit-actors.ts';
 import { DEFAULT_CSP } from './security-headers.ts';
 import { slimHandshakeRequests } from './handshake-request.ts';
 import { attachAgentNamespace } from './agent-namespace.ts';
@@ -39,8 +40,10 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     metrics.messagesDropped.inc({ namespace: stage, event: 'connect', reason: 'forbidden_origin' });
     log.warn({ origin: origin.slice(0, 200) }, message);
     options.audit?.('origin.refused', {
-      origin: origin.slice(0, 200),
-      namespace: stage === 'handshake' ? 'any' : 'agent',
+      actor: stage === 'handshake' ? SYSTEM_ACTOR : agentActorOf(undefined),
+      target: origin.slice(0, 200),
+      reason: 'forbidden_origin',
+      detail: { namespace: stage === 'handshake' ? 'any' : 'agent' },
     });
   };
   const io: TandemServer = new Server(http, {
