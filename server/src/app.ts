@@ -171,8 +171,10 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     control: { control, audit: security.audit },
     sessionList: { list: () => store.listSessionIds(), get: (id) => sessions.get(id) },
   });
+  // Told once the adapter's subscription is back after Redis was away (never before start).
+  const relaysMissed = (): void => housekeeping.relaysMissed();
   const adapter: AdapterConnections | null = config.cluster.redis
-    ? await attachRedisAdapter(io, config.cluster.redis, config.cluster.adapter, log)
+    ? await attachRedisAdapter(io, config.cluster.redis, config.cluster.adapter, log, relaysMissed)
     : null;
   const namespaces = namespacesOf(io, CUSTOMER_NAMESPACE, AGENT_NAMESPACE);
   const housekeeping = startHousekeeping({

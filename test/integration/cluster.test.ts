@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import {
   PROTOCOL_VERSION,
@@ -225,6 +226,37 @@ describe('a cluster of three nodes', () => {
     customer.type('after');
     await waitFor(() => agent.view.text === 'after', 'the session continues', 20_000);
     assert.equal(customer.socket.connected && agent.socket.connected, true);
+  });
+
+  it('sends the stored page to the agents of a node whose subscription was lost and came back', async () => {
+    const customer = customerOn('n1');
+    const code = await customer.start();
+    const agent = await agentOn('n2');
+    await agent.join(code);
+    customer.type('before');
+    await waitFor(() => agent.view.text === 'before', 'relay before the subscription is cut');
+    // Every node's subscriber goes; the store stays. They reconnect after 100 ms (the retry
+    // strategy), so what n1 relays now reaches no other node: as in a Redis restart whose
+    // subscribers come back after the customer's node already asked for a fresh snapshot.
+    const admin = new Redis(cluster.redis.url);
+    try {
+      assert.ok(Number(await admin.client('KILL', 'TYPE', 'pubsub')) >= 3);
+    } finally {
+      admin.disconnect();
+    }
+    customer.type('while nobody listens');
+    await waitFor(
+      () => agent.view.text === 'while nobody listens',
+      'the agent shown the stored page',
+      10_000,
+    );
+    // Whether the relay was lost (most runs) or its subscriber was back in time, n2 resends.
+    const n2Logs = cluster.nodes[1]!.server.logs;
+    await waitFor(
+      () => n2Logs.some((l) => String(l.msg).startsWith('relays were missed')),
+      'n2 sends its agents the stored pages',
+    );
+    assert.ok(n2Logs.some((l) => l.msg === 'redis adapter subscription restored'));
   });
 });
 

@@ -8,13 +8,12 @@ import { listSessions } from '../security/supervision.ts';
 import { announceControl, attachAgentControl } from './control-handlers.ts';
 import { parseEmpty, parseWatchRequest } from '../session/control-parse.ts';
 import type { SessionRecord } from '../store/index.ts';
-import type { PageRecord } from '../store/index.ts';
 import { agentsRoom, announceEnded, announceState, customerRoom } from './rooms.ts';
+import { sendStoredPage, socketTarget } from './stored-page.ts';
 import type { NamespaceDeps } from './customer-namespace.ts';
 import { openConnection } from './connection.ts';
 import type { AgentNamespace } from './socket-types.ts';
 import { sameControl, statusOf } from '../session/control.ts';
-import { isPaused } from '../session/continuity.ts';
 import { attachAgentNavigation } from './agent-navigation.ts';
 
 export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): void {
@@ -24,20 +23,8 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
     const { socket, data, guard } = openConnection(raw, 'agent', deps);
 
     /** Sends the stored page so that a joining agent sees it at once; asks the customer when there is none. */
-    const catchUp = async (sessionId: string): Promise<void> => {
-      // A paused page sends agents nothing, not even the page before the pause.
-      const session = await sessions.get(sessionId);
-      if (!session || isPaused(session)) return;
-      const page: PageRecord = await sessions.catchUp(sessionId);
-      if (!page.snapshot) {
-        namespaces.customers
-          .to(customerRoom(sessionId))
-          .emit('page:resync', { reason: 'agent_joined' });
-        return;
-      }
-      socket.emit('page:snapshot', page.snapshot);
-      for (const batch of page.batches) socket.emit('page:batch', batch);
-    };
+    const catchUp = (sessionId: string): Promise<void> =>
+      sendStoredPage(socketTarget(socket), sessionId, sessions, namespaces);
 
     const leave = async (): Promise<void> => {
       const { sessionId, agentId } = data;

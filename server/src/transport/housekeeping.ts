@@ -10,6 +10,7 @@ import type { Store } from '../store/index.ts';
 import type { Audit } from '../security/audit.ts';
 import { SYSTEM_ACTOR } from '../security/audit-actors.ts';
 import { announceEnded, customerRoom } from './rooms.ts';
+import { resendStoredPages } from './stored-page.ts';
 import type { Namespaces, SessionData } from './socket-types.ts';
 
 export interface HousekeepingDeps {
@@ -24,9 +25,19 @@ export interface HousekeepingDeps {
   healthIntervalMs?: number;
 }
 
-export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
+export interface Housekeeping {
+  /**
+   * This node missed relays (its subscription was away): its agents get the stored pages once
+   * the store answers, on the next health check.
+   */
+  relaysMissed(): void;
+  stop(): void;
+}
+
+export function startHousekeeping(deps: HousekeepingDeps): Housekeeping {
   const { sessions, store, namespaces, metrics, log } = deps;
   let healthy = true;
+  let agentsBehind = false;
 
   const sweep = async (): Promise<void> => {
     if (!healthy) return;
@@ -61,6 +72,19 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
         namespaces.customers.to(customerRoom(id)).emit('page:resync', { reason: 'compact' });
     }
     healthy = now;
+    if (now && agentsBehind) {
+      agentsBehind = false;
+      try {
+        const count = await resendStoredPages(sessions, namespaces);
+        log.info(
+          { sessions: count },
+          'relays were missed; stored pages sent to this node’s agents',
+        );
+      } catch (error) {
+        agentsBehind = true; // the next check tries again
+        throw error;
+      }
+    }
   };
 
   const sweeper = setInterval(
@@ -74,6 +98,9 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
   sweeper.unref();
   health.unref();
   return {
+    relaysMissed() {
+      agentsBehind = true;
+    },
     stop() {
       clearInterval(sweeper);
       clearInterval(health);

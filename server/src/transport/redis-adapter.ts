@@ -36,6 +36,11 @@ export async function attachRedisAdapter(
   redis: RedisConfig,
   mode: Config['cluster']['adapter'],
   log: Logger,
+  /**
+   * Called when the subscription is back after its connection was lost: what other nodes
+   * relayed meanwhile never arrived here, so this node's agents may be behind.
+   */
+  onResubscribed?: () => void,
 ): Promise<AdapterConnections> {
   const pub = createRedisClient(redis, 'pub');
   const sub = createRedisClient(redis, 'sub');
@@ -53,6 +58,15 @@ export async function attachRedisAdapter(
     ready(sub, READY_WAIT_MS),
   ]);
   if (!pubReady || !subReady) log.warn('redis is not reachable yet; attaching the adapter anyway');
+  // ioredis writes the resubscriptions before it announces 'ready' (the event waits a tick).
+  let lost = false;
+  sub.on('close', () => (lost = true));
+  sub.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    log.info('redis adapter subscription restored');
+    onResubscribed?.();
+  });
   const key = `${redis.keyPrefix}socket.io`;
   io.adapter(
     mode === 'sharded'
