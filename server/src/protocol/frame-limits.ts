@@ -34,6 +34,7 @@ export const CUSTOMER_FRAMES: { readonly [K in keyof CustomerToServerEvents]: Fr
   'page:navigating': WITH_URL,
   'page:paused': SMALL,
   'session:handoff': SMALL,
+  'annotation:dismiss': SMALL,
 };
 
 export const AGENT_FRAMES: { readonly [K in keyof AgentToServerEvents]: FrameBound } = {
@@ -48,6 +49,8 @@ export const AGENT_FRAMES: { readonly [K in keyof AgentToServerEvents]: FrameBou
   'control:release': SMALL,
   'control:action': SMALL,
   'control:navigate': WITH_URL,
+  'annotation:draw': SMALL,
+  'annotation:clear': SMALL,
 };
 
 export const FRAME_LIMITS = {

@@ -8,6 +8,7 @@ import type {
   PageState,
   PausedNotice,
 } from './continuity.ts';
+import type { Annotation, AnnotationDraw, AnnotationsCleared } from './annotations.ts';
 
 export type SessionStatus = 'waiting' | 'active' | 'ended';
 /** `customer_left`: the customer's last tab went away and did not come back within the grace. */
@@ -184,6 +185,8 @@ export interface CustomerToServerEvents {
   /** The page is not shown: nothing of it follows until the next snapshot. */
   'page:paused': (notice: PausedNotice) => void;
   'session:handoff': (req: HandoffRequest, ack: (res: HandoffResult) => void) => void;
+  /** The customer cleared the agents' drawings from the page. */
+  'annotation:dismiss': () => void;
 }
 
 /** Server → customer (snippet). */
@@ -200,6 +203,9 @@ export interface ServerToCustomerEvents {
   'control:action': (action: ControlAction & { agentId: string }) => void;
   /** An agent in control navigates the tab; the widget says who. */
   'control:navigate': (action: NavigateAction & { agentId: string; name: string }) => void;
+  /** An agent drew on the page: the snippet shows it in its own overlay. */
+  'annotation:show': (annotation: Annotation) => void;
+  'annotation:cleared': (cleared: AnnotationsCleared) => void;
 }
 
 /** Agent console → server. */
@@ -219,6 +225,10 @@ export interface AgentToServerEvents {
   'control:action': (action: ControlAction) => void;
   /** Back, forward, reload or a URL of the site. Needs control granted, as actions do. */
   'control:navigate': (action: NavigateAction) => void;
+  /** A highlight or a stroke on the customer's page. Needs `cobrowse:monitor`, not control. */
+  'annotation:draw': (draw: AnnotationDraw) => void;
+  /** Takes this agent's drawings away. */
+  'annotation:clear': () => void;
 }
 
 /** Server → agent console. */
@@ -230,4 +240,7 @@ export interface ServerToAgentEvents {
   'page:pointer': (pointer: PointerPosition) => void;
   'protocol:error': (error: ProtocolError) => void;
   'control:state': (status: ControlStatus) => void;
+  /** Every agent of the session sees every drawing, its own included (the echo is idempotent). */
+  'annotation:show': (annotation: Annotation) => void;
+  'annotation:cleared': (cleared: AnnotationsCleared) => void;
 }

@@ -12,6 +12,7 @@ import type {
 } from './dom.ts';
 import type { ErrorCode } from './errors.ts';
 import { LIMITS } from './limits.ts';
+import { ANNOTATION_LIMITS, type AnnotationDraw } from './annotations.ts';
 import type {
   JoinRequest,
   PageBatch,
@@ -99,6 +100,8 @@ const TAG = /^[a-z][a-z0-9._-]*(?::[a-z][a-z0-9._-]*)?$/;
 // Control characters are exactly what an attribute name must not contain.
 // eslint-disable-next-line no-control-regex
 const ATTRIBUTE = /^[^\s"'>/=\u0000-\u001f]+$/;
+
+const ANNOTATION_ID = /^[A-Za-z0-9_-]+$/;
 
 function nodeId(value: unknown, path: string): number {
   return integer(value, path, 1, 2 ** 31 - 1);
@@ -596,6 +599,33 @@ export function parsePointer(input: unknown): Parsed<PointerPosition & { target?
     };
     if (obj.target !== undefined) pointer.target = nodeId(obj.target, 'pointer.target');
     return pointer;
+  });
+}
+
+/** An agent's drawing: an id of its own, and a highlight of a node or a stroke of whole pixels. */
+export function parseAnnotationDraw(input: unknown): Parsed<AnnotationDraw> {
+  return run(() => {
+    const obj = object(input, 'annotation');
+    onlyKeys(obj, ['id', 'shape'], 'annotation');
+    const id = string(obj.id, 'annotation.id', ANNOTATION_LIMITS.maxIdLength);
+    if (!ANNOTATION_ID.test(id)) throw new Invalid('annotation.id', 'expected [A-Za-z0-9_-]+');
+    const shape = object(obj.shape, 'annotation.shape');
+    if (shape.kind === 'highlight') {
+      onlyKeys(shape, ['kind', 'target'], 'annotation.shape');
+      return {
+        id,
+        shape: { kind: 'highlight', target: nodeId(shape.target, 'annotation.shape.target') },
+      };
+    }
+    if (shape.kind !== 'stroke')
+      throw new Invalid('annotation.shape.kind', 'expected "highlight" or "stroke"');
+    onlyKeys(shape, ['kind', 'points'], 'annotation.shape');
+    const raw = array(shape.points, 'annotation.shape.points', 2 * ANNOTATION_LIMITS.maxPoints);
+    if (raw.length < 2 || raw.length % 2 !== 0)
+      throw new Invalid('annotation.shape.points', 'expected pairs of coordinates');
+    const max = ANNOTATION_LIMITS.maxCoordinate;
+    const points = raw.map((v, i) => integer(v, `annotation.shape.points[${i}]`, 0, max));
+    return { id, shape: { kind: 'stroke', points } };
   });
 }
 

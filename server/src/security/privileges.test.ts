@@ -8,6 +8,8 @@ describe('agent event privileges', () => {
     ['session:watch', 'cobrowse:supervise'],
     ['control:action', 'cobrowse:control'],
     ['agent:pointer', null],
+    ['annotation:draw', 'cobrowse:monitor'],
+    ['annotation:clear', null],
     // Not agent events: the customer's, made up, inherited from Object, or not a string at all.
     ['page:batch', 'unknown'],
     ['made:up', 'unknown'],
@@ -27,6 +29,8 @@ describe('agent event privileges', () => {
     // The type makes a missing entry a compile error; this pins the run-time table to it.
     assert.deepEqual(Object.keys(EVENT_PRIVILEGES).sort(), [
       'agent:pointer',
+      'annotation:clear',
+      'annotation:draw',
       'control:action',
       'control:navigate',
       'control:release',

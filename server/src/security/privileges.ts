@@ -45,6 +45,9 @@ export const EVENT_PRIVILEGES: { readonly [E in keyof AgentToServerEvents]: Priv
   'session:end': null,
   'page:resync': null,
   'agent:pointer': null,
+  // Drawing shows the customer something, as pointing does, but it is asked of the token.
+  'annotation:draw': 'cobrowse:monitor',
+  'annotation:clear': null,
 };
 
 /**

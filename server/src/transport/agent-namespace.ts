@@ -15,9 +15,17 @@ import { openConnection } from './connection.ts';
 import type { AgentNamespace } from './socket-types.ts';
 import { sameControl, statusOf } from '../session/control.ts';
 import { attachAgentNavigation } from './agent-navigation.ts';
+import { attachAgentAnnotations, createDrawRate } from './annotation-handlers.ts';
 
 export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): void {
   const { sessions, namespaces, log, metrics } = deps;
+  const drawings = {
+    getSession: (sessionId: string) => sessions.get(sessionId),
+    drawRate: createDrawRate(),
+    namespaces,
+    log,
+    metrics,
+  };
 
   nsp.on('connection', (raw) => {
     const { socket, data, guard } = openConnection(raw, 'agent', deps);
@@ -146,6 +154,8 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
       attachAgentControl(socket, guard, deps.control, namespaces);
       attachAgentNavigation(socket, guard, deps.control, deps);
     }
+
+    attachAgentAnnotations(socket, guard, drawings);
 
     guard.on('agent:pointer', parsePointer, (pointer) => {
       const { sessionId, agentId, agentName } = data;

@@ -34,6 +34,7 @@ import { statusOf } from '../session/control.ts';
 import { ERROR_CODES, matchesPausePage } from '../protocol/index.ts';
 import { attachCustomerContinuity } from './customer-continuity.ts';
 import { ArrivalOrder, inArrivalOrder } from './arrival-order.ts';
+import { attachCustomerAnnotations } from './annotation-handlers.ts';
 
 /**
  * Packed snapshots arrive deflated. Inflated on the event loop, bounded: a snapshot's deflated
@@ -263,6 +264,7 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
 
     if (deps.control) attachCustomerControl(socket, guard, deps.control, namespaces);
     const pausePage = attachCustomerContinuity({ data, guard, deps });
+    attachCustomerAnnotations(socket, guard, { namespaces, log });
 
     socket.on('disconnect', () => {
       const sessionId = data.sessionId;

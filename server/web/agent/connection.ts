@@ -5,6 +5,9 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
+  Annotation,
+  AnnotationDraw,
+  AnnotationsCleared,
   ControlAction,
   ControlStatus,
   SimpleResult,
@@ -41,6 +44,9 @@ export interface ConnectionEvents {
   control?(status: ControlStatus): void;
   /** The server refused one of this agent's messages (`protocol:error`), other than sign-in. */
   rejected?(error: ProtocolError): void;
+  /** An agent of the session (this one included) drew on the customer's page. */
+  annotation?(annotation: Annotation): void;
+  annotationsCleared?(cleared: AnnotationsCleared): void;
 }
 
 /** How long to wait for the server to confirm that the session ended. */
@@ -130,6 +136,14 @@ export class AgentConnection {
       safely((pointer) => events.pointer(pointer)),
     );
     socket.on(
+      'annotation:show',
+      safely((annotation) => events.annotation?.(annotation)),
+    );
+    socket.on(
+      'annotation:cleared',
+      safely((cleared) => events.annotationsCleared?.(cleared)),
+    );
+    socket.on(
       'session:ended',
       safely(({ reason }) => this.finish(reason)),
     );
@@ -200,6 +214,16 @@ export class AgentConnection {
   /** The agent's pointer, in the customer's viewport coordinates. */
   sendPointer(pointer: PointerPosition): void {
     if (this.joined && this.socket.connected) this.socket.volatile.emit('agent:pointer', pointer);
+  }
+
+  /** A highlight or a stroke on the customer's page (no control needed). */
+  sendAnnotation(draw: AnnotationDraw): void {
+    if (this.joined && this.socket.connected) this.socket.emit('annotation:draw', draw);
+  }
+
+  /** Takes this agent's drawings away, for the customer and every agent. */
+  clearAnnotations(): void {
+    if (this.joined && this.socket.connected) this.socket.emit('annotation:clear');
   }
 
   /** Asks the customer for control; resolves when the server has passed the request on. */

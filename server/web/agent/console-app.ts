@@ -6,6 +6,7 @@
 import type { PageSnapshot, SessionView } from '../../src/protocol/index.ts';
 import { DEFAULT_RESTRICTIONS } from '../../src/protocol/restrictions.ts';
 import { holdsRebuildPolicy } from './build-node.ts';
+import { AnnotationTools } from './annotation-tools.ts';
 import { AgentConnection, type ConnectionState, type JoinTarget } from './connection.ts';
 import { ControlPanel } from './control-panel.ts';
 import { EndScreen } from './end-screen.ts';
@@ -13,7 +14,12 @@ import { JoinForm } from './join-form.ts';
 import { forgetToken, isTokenShaped, loadToken, saveToken } from './login-token.ts';
 import { countRestrictions, describeMasking, isRestrictedElement } from './masking-summary.ts';
 import { NoticeArea } from './notice-area.ts';
-import { describeOutcome, type NoticeDetails, type OutcomeCode } from './outcomes.ts';
+import {
+  describeOutcome,
+  refusalOutcome,
+  type NoticeDetails,
+  type OutcomeCode,
+} from './outcomes.ts';
 import { NavigationBar } from './navigation-bar.ts';
 import { PageMirror } from './page-mirror.ts';
 import { PageStatus, type PageStatusKind } from './page-status.ts';
@@ -42,6 +48,9 @@ export interface AgentHooks {
   sessionsShown(): boolean;
   /** The stable code of the notice shown now, or null. */
   notice(): string | null;
+  /** The drawing tool chosen, and how many drawings are shown over the view. */
+  tool(): string;
+  drawings(): number;
   /** Whether the rebuild code holds the console's Trusted Types policy. */
   trustedTypes(): boolean;
   /** The customer's page: live, navigating, paused or left. */
@@ -191,6 +200,24 @@ export function startConsole(doc: Document): AgentHooks {
     }, RECOUNT_MS);
   };
 
+  const tools = new AnnotationTools(
+    {
+      tools: ['tool-point', 'tool-highlight', 'tool-draw'].map((id) =>
+        byId<HTMLButtonElement>(doc, id),
+      ),
+      clear: byId<HTMLButtonElement>(doc, 'clear-drawings'),
+      overlay: byId(doc, 'overlay'),
+      frame,
+      layer: doc.getElementById('annotations') as unknown as SVGSVGElement,
+    },
+    {
+      idOf: (node) => mirror.idOf(node),
+      node: (id) => mirror.node(id),
+      scale: () => viewer.currentScale,
+      dismissed: () => notify('annotation.dismissed'),
+    },
+  );
+
   const controlPanel = new ControlPanel(
     {
       button: byId<HTMLButtonElement>(doc, 'control'),
@@ -204,7 +231,7 @@ export function startConsole(doc: Document): AgentHooks {
       notify,
       canControl: () => tokenGrants(token, 'cobrowse:control'),
       isMasked: (el) => isRestrictedElement(el, restrictions),
-      pointing: () => true,
+      pointing: () => tools.tool === 'point',
       changed: (text) => details.setControl(text),
     },
   );
@@ -250,6 +277,7 @@ export function startConsole(doc: Document): AgentHooks {
   /** Out of a session: nothing of the customer's page stays on screen. */
   const closeView = (): void => {
     controlPanel.attach(undefined);
+    tools.attach(undefined);
     navigationBar.setControl(undefined);
     pageStatus.reset();
     // An empty page in place of the customer's: nothing of it lingers once the session is over.
@@ -354,9 +382,14 @@ export function startConsole(doc: Document): AgentHooks {
               : undefined,
           );
         },
+        annotation: (annotation) => tools.show(annotation),
+        annotationsCleared: (cleared) => tools.cleared(cleared),
         rejected: (error) => {
           if (error.event.startsWith('control:')) controlPanel.refused(error.code, error.message);
-          else notify('refused.other', { name: error.message });
+          else if (error.event.startsWith('annotation:')) {
+            const outcome = refusalOutcome(error.code);
+            notify(outcome, { name: outcome === 'refused.other' ? error.message : undefined });
+          } else notify('refused.other', { name: error.message });
         },
         refused: (text) => {
           if (/sign/i.test(text)) forgetSignIn();
@@ -368,6 +401,7 @@ export function startConsole(doc: Document): AgentHooks {
       },
     );
     controlPanel.attach(connection);
+    tools.attach(connection);
   };
 
   form.addEventListener('submit', (event) => {
@@ -410,6 +444,8 @@ export function startConsole(doc: Document): AgentHooks {
     controlMode: () => controlPanel.mode,
     sessionsShown: () => sessions?.panel.shown ?? false,
     notice: () => notices.shown?.code ?? null,
+    tool: () => tools.tool,
+    drawings: () => tools.count,
     trustedTypes: holdsRebuildPolicy,
     pageStatus: () => pageStatus.kind,
     stateText: () => stateEl.textContent ?? '',

@@ -35,6 +35,12 @@ export interface AnnotationOverlayOptions {
   findElement(id: NodeId): Element | null;
   /** The number of drawings changed; `by` names who drew the last one shown. */
   changed(count: number, by: string | null): void;
+  /** Draw into this SVG rather than a new one (the agent console's layer over its view). */
+  svg?: SVGSVGElement;
+  /** The window whose document the drawings belong to (its scroll moves them). Default: `doc`'s. */
+  view?: Window;
+  /** CSS pixels of the drawing surface per CSS pixel of the page. Default 1. */
+  scale?: () => number;
 }
 
 interface Drawn {
@@ -45,20 +51,25 @@ interface Drawn {
 
 export function createAnnotationOverlay(options: AnnotationOverlayOptions): AnnotationOverlay {
   const { doc, parent, findElement, changed } = options;
-  const view = doc.defaultView ?? window;
-  const svg = doc.createElementNS(SVG_NS, 'svg');
+  // Timers run in the drawing's own window: a sandboxed view without scripts may run none.
+  const clock = doc.defaultView ?? window;
+  const view = options.view ?? clock;
+  const owned = options.svg === undefined;
+  const svg = options.svg ?? doc.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'annotations');
   svg.setAttribute('aria-hidden', 'true');
   const layer = doc.createElementNS(SVG_NS, 'g');
   svg.append(layer);
-  parent.append(svg);
+  if (owned) parent.append(svg);
   const drawn = new Map<string, Drawn>();
   let frame = 0;
 
   /** Strokes are in document coordinates: the layer moves with the page's scroll. */
   const place = (): void => {
     frame = 0;
-    layer.setAttribute('transform', `translate(${-view.scrollX} ${-view.scrollY})`);
+    const scale = options.scale?.() ?? 1;
+    const shift = `translate(${-view.scrollX} ${-view.scrollY})`;
+    layer.setAttribute('transform', scale === 1 ? shift : `scale(${scale}) ${shift}`);
     for (const entry of drawn.values()) {
       if (entry.annotation.shape.kind !== 'highlight') continue;
       const el = findElement(entry.annotation.shape.target);
@@ -77,12 +88,12 @@ export function createAnnotationOverlay(options: AnnotationOverlayOptions): Anno
     }
   };
   const placeSoon = guard((): void => {
-    if (frame === 0) frame = view.requestAnimationFrame(guard(place));
+    if (frame === 0) frame = clock.requestAnimationFrame(guard(place));
   });
   view.addEventListener('scroll', placeSoon, { capture: true, passive: true });
   view.addEventListener('resize', placeSoon, { passive: true });
   // Layout changes that fire no event (content loading, script) move highlighted elements too.
-  const tick = view.setInterval(placeSoon, 500);
+  const tick = clock.setInterval(placeSoon, 500);
 
   const drop = (id: string): void => {
     const entry = drawn.get(id);
@@ -150,9 +161,10 @@ export function createAnnotationOverlay(options: AnnotationOverlayOptions): Anno
       for (const id of [...drawn.keys()]) drop(id);
       view.removeEventListener('scroll', placeSoon, { capture: true });
       view.removeEventListener('resize', placeSoon);
-      view.clearInterval(tick);
-      if (frame !== 0) view.cancelAnimationFrame(frame);
-      svg.remove();
+      clock.clearInterval(tick);
+      if (frame !== 0) clock.cancelAnimationFrame(frame);
+      if (owned) svg.remove();
+      else layer.remove();
     },
   };
 }

@@ -190,6 +190,15 @@ export class CustomerSession {
       guard((action) => this.onAgentNavigate(action)),
     );
     socket.on(
+      'annotation:show',
+      // Nothing is drawn over a paused page: the agent does not see it either.
+      guard((annotation) => void (this.paused || this.widget.annotations.show(annotation))),
+    );
+    socket.on(
+      'annotation:cleared',
+      guard(({ agentId, by }) => by === 'agent' && this.widget.annotations.clear(agentId)),
+    );
+    socket.on(
       'session:ended',
       guard(({ reason }) => this.finish(reason)),
     );
@@ -268,6 +277,7 @@ export class CustomerSession {
     if (this.paused) {
       this.recorder?.stop();
       this.recorder = undefined;
+      this.widget.annotations.clear(null);
       this.socket.emit('page:paused', { reason: 'site' });
       this.setState('paused', 'Co-browsing is paused on this page');
       return;
@@ -327,7 +337,7 @@ export class CustomerSession {
 
   /** The customer cleared the agents' drawings: the agents hear of it. */
   private dismissDrawings(): void {
-    // Wired to the server once the annotation events are part of the protocol.
+    if (this.ready) this.socket.emit('annotation:dismiss');
   }
 
   /** A navigation started: the agent reads where to while the next page loads. */

@@ -15,6 +15,9 @@ export interface AgentHooks {
   sessionsShown(): boolean;
   /** The stable code of the notice shown over the view, or null. */
   notice(): string | null;
+  /** The drawing tool chosen (point, highlight, draw), and the drawings shown over the view. */
+  tool(): string;
+  drawings(): number;
 }
 
 export interface AgentGlobal {
