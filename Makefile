@@ -29,6 +29,10 @@ run: build ## Start one node with its embedded defaults, the demo page and the a
 	TANDEM__AGENTS__DEV_LOGIN=true node server/dist/main.js
 
 .PHONY: check
+.PHONY: audit-verify
+audit-verify: build ## Check the audit chains in LOG (one file per node, JSON lines): make audit-verify LOG=node.log
+	node server/dist/cli/tandem.js audit verify $(LOG)
+
 check: node_modules ## Lint, format check and typecheck
 	npx eslint .
 	npx prettier --check .

@@ -33,6 +33,17 @@ await Promise.all([
     sourcemap: true,
     logLevel: 'warning',
   }),
+  build({
+    entryPoints: [new URL('./src/cli/tandem.ts', import.meta.url).pathname],
+    outfile: `${dist}cli/tandem.js`,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'warning',
+  }),
   build({ ...browser, entryPoints: [`${web}snippet/index.ts`], outfile: `${dist}web/tandem.js` }),
   build({
     ...browser,

@@ -166,6 +166,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     trustProxy: config.server.trustProxy,
     verifier: security.verifier,
     audit: security.audit,
+    receipts: security.receipts,
     codeAttempts: security.codeAttempts,
     sessionRate: security.sessionRate,
     control: { control, audit: security.audit },
@@ -184,6 +185,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     metrics,
     log,
     audit: security.audit,
+    receipts: security.receipts,
   });
 
   const address = await listen(server, config.server.port, config.server.host);

@@ -24,6 +24,8 @@ import {
   requestControl,
 } from '../../server/src/session/control.ts';
 import { endSession, joinAgent, touchSession } from '../../server/src/session/session.ts';
+import { appendLinked } from '../../server/src/security/audit-writer.ts';
+import { GENESIS_HASH } from '../../server/src/security/audit-chain.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
 import { pageSnapshot } from '../support/pages.ts';
@@ -278,6 +280,70 @@ for (const [name, makeStore] of factories) {
         const late = await store.update(session.id, (s) => answerControl(s, 'a', true, 6), TTL);
         assert.equal(!late.ok && late.code, 'session_ended');
       }
+    });
+
+    it('appends to an audit chain only over the head it read, and keeps the records in order', async () => {
+      const store = makeStore();
+      const chain = `c${Math.random().toString(36).slice(2)}`;
+      assert.equal(await store.getAuditHead(chain), null);
+      const one = { seq: 1, hash: 'a'.repeat(64) };
+      assert.equal(await store.appendAudit(chain, one, one, 'r0', 60_000), false, 'no head yet');
+      assert.equal(await store.appendAudit(chain, null, one, 'r1', 60_000), true);
+      assert.equal(await store.appendAudit(chain, null, one, 'again', 60_000), false, 'stale head');
+      const two = { seq: 2, hash: 'b'.repeat(64) };
+      assert.equal(
+        await store.appendAudit(chain, { seq: 1, hash: 'c'.repeat(64) }, two, 'forged', 60_000),
+        false,
+        'a head of the right seq but another hash',
+      );
+      assert.equal(await store.appendAudit(chain, one, two, 'r2', 60_000), true);
+      assert.deepEqual(await store.getAuditHead(chain), two);
+      assert.deepEqual(await store.getAuditChain(chain), ['r1', 'r2']);
+      assert.deepEqual(await store.getAuditChain('none-such'), []);
+    });
+
+    it('audit × audit: concurrent writers (two nodes) append one unbroken chain', async () => {
+      const nodes = name === 'memory' ? [makeStore()] : [makeStore(), makeStore()];
+      if (name === 'redis') {
+        // Both clients on one prefix: two nodes of one cluster.
+        const shared = `t${Math.random().toString(36).slice(2)}:`;
+        nodes.splice(
+          0,
+          2,
+          ...[0, 1].map(() => {
+            const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+            clients.push(client);
+            return new RedisStore(client, { pageTtlMs: 60_000, prefix: shared });
+          }),
+        );
+      }
+      const session = `s${Math.random().toString(36).slice(2)}`;
+      const actor = { subject: 'test:a', name: 'A', role: 'agent' } as const;
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          appendLinked(nodes[i % nodes.length]!, {
+            event: 'agent.joined',
+            outcome: 'success',
+            at: i,
+            actor,
+            session,
+          }),
+        ),
+      );
+      const records = (await nodes[0]!.getAuditChain(session)).map(
+        (r) => JSON.parse(r) as { seq: number; prev: string; hash: string },
+      );
+      assert.deepEqual(
+        records.map((r) => r.seq),
+        Array.from({ length: 40 }, (_, i) => i + 1),
+      );
+      records.forEach((r, i) =>
+        assert.equal(r.prev, i === 0 ? GENESIS_HASH : records[i - 1]!.hash),
+      );
+      assert.deepEqual(await nodes[1 % nodes.length]!.getAuditHead(session), {
+        seq: 40,
+        hash: records.at(-1)!.hash,
+      });
     });
 
     it('reports itself healthy', async () => {

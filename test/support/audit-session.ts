@@ -11,6 +11,7 @@ import {
   type ControlStatus,
   type JoinResult,
   type ProtocolError,
+  type SessionReceipt,
   type SimpleResult,
   type StartResult,
 } from '../../server/src/protocol/index.ts';
@@ -41,6 +42,9 @@ export interface FullSession {
   sessionId: string;
   agentSubject: string;
   sockets: Socket[];
+  /** The receipts each side got before `session:ended`. */
+  customerReceipt: SessionReceipt | null;
+  agentReceipt: SessionReceipt | null;
 }
 
 export async function runFullSession(customerUrl: string, agentUrl: string): Promise<FullSession> {
@@ -114,7 +118,15 @@ export async function runFullSession(customerUrl: string, agentUrl: string): Pro
   agent.emit('control:release');
   await waitFor(() => states.slice(seen).some((s) => s.state === 'none'), 'the release');
   const ended = record<unknown>(agent, 'session:ended');
+  const customerReceipts = record<SessionReceipt>(customer, 'session:receipt');
+  const agentReceipts = record<SessionReceipt>(agent, 'session:receipt');
   customer.emit('session:end');
   await waitFor(() => ended.length > 0, 'the end');
-  return { sessionId: started.sessionId, agentSubject, sockets };
+  return {
+    sessionId: started.sessionId,
+    agentSubject,
+    sockets,
+    customerReceipt: customerReceipts[0] ?? null,
+    agentReceipt: agentReceipts[0] ?? null,
+  };
 }

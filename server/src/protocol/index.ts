@@ -1,6 +1,7 @@
 export * from './version.ts';
 export type * from './dom.ts';
 export type * from './messages.ts';
+export type * from './receipt.ts';
 export * from './continuity.ts';
 export * from './pause-pages.ts';
 export * from './errors.ts';

@@ -1,6 +1,7 @@
 import type { DocumentNode, MutationOp, NodeId, Viewport } from './dom.ts';
 import type { ErrorCode, Result } from './errors.ts';
 import type { DomRestrictions } from './restrictions.ts';
+import type { SessionReceipt } from './receipt.ts';
 import type {
   HandoffRequest,
   NavigateAction,
@@ -193,6 +194,8 @@ export interface CustomerToServerEvents {
 export interface ServerToCustomerEvents {
   'session:state': (view: SessionView) => void;
   'session:ended': (ended: SessionEnded) => void;
+  /** Just before `session:ended`: the session's receipt (its final audit hash). */
+  'session:receipt': (receipt: SessionReceipt) => void;
   'page:resync': (why: {
     reason: ErrorCode | 'agent_joined' | 'agent_request' | 'compact';
   }) => void;
@@ -235,6 +238,8 @@ export interface AgentToServerEvents {
 export interface ServerToAgentEvents {
   'session:state': (view: SessionView) => void;
   'session:ended': (ended: SessionEnded) => void;
+  /** Just before `session:ended`: the same receipt the customer gets. */
+  'session:receipt': (receipt: SessionReceipt) => void;
   'page:snapshot': (snapshot: PageSnapshot) => void;
   'page:batch': (batch: PageBatch) => void;
   'page:pointer': (pointer: PointerPosition) => void;

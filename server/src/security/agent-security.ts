@@ -12,7 +12,8 @@ import {
   type KeySource,
   type TokenVerifier,
 } from './agent-tokens.ts';
-import { createAudit, type Audit } from './audit.ts';
+import type { Audit } from './audit.ts';
+import { createChainedAudit } from './audit-writer.ts';
 import { CodeAttemptGuard } from './code-attempts.ts';
 import { devLoginRoute, randomDevSecret } from './dev-login.ts';
 import { SessionRateLimiter } from './rate-limits.ts';
@@ -20,6 +21,8 @@ import { SessionRateLimiter } from './rate-limits.ts';
 export interface AgentSecurity {
   verifier: TokenVerifier;
   audit: Audit;
+  /** The audit chains' side that receipts need: settled writes and the stored records. */
+  receipts: { settled(chain: string): Promise<void>; read(chain: string): Promise<string[]> };
   codeAttempts: CodeAttemptGuard;
   sessionRate: SessionRateLimiter;
   /** Koa middleware for `/agent/dev-login`, present only when `agents.devLogin` is on. */
@@ -27,7 +30,7 @@ export interface AgentSecurity {
 }
 
 export interface AgentSecurityOptions {
-  store: Pick<Store, 'hit'>;
+  store: Pick<Store, 'hit' | 'getAuditHead' | 'appendAudit' | 'getAuditChain'>;
   log: Logger;
   /** Whether an Origin header is the console's own (the dev login accepts only it). */
   isConsoleOrigin: (origin: string) => boolean;
@@ -85,9 +88,19 @@ export async function createAgentSecurity(
           isSameOrigin: (ctx) => options.isConsoleOrigin(ctx.get('Origin')),
           ...(options.now && { now: options.now }),
         });
+  // Every record is chained in the store, so that all nodes of a cluster append to one chain.
+  const chained = createChainedAudit({
+    log,
+    store: options.store,
+    ...(options.now && { now: options.now }),
+  });
   return {
     verifier,
-    audit: createAudit(log),
+    audit: chained.audit,
+    receipts: {
+      settled: chained.settled,
+      read: (chain) => options.store.getAuditChain(chain),
+    },
     codeAttempts: new CodeAttemptGuard({
       counter: options.store,
       attemptsPerMinute: config.limits.joinAttemptsPerMinute,

@@ -1,5 +1,6 @@
 export type {
   AppendResult,
+  AuditHead,
   ControlGrant,
   PageRecord,
   SessionRecord,

@@ -3,6 +3,7 @@ import type { PageBatch, PageSnapshot } from '../protocol/index.ts';
 import { runUpdate, type CasLoopOptions, type CasOutcome } from './compare-and-set.ts';
 import type {
   AppendResult,
+  AuditHead,
   PageRecord,
   SessionRecord,
   SessionTransition,
@@ -26,6 +27,10 @@ export class MemoryStore implements Store {
   private readonly sessions = new Map<string, Entry>();
   private readonly codes = new Map<string, string>();
   private readonly counters = new Map<string, { windowStart: number; count: number }>();
+  private readonly audits = new Map<
+    string,
+    { head: AuditHead; records: string[]; expiresAt: number }
+  >();
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -100,6 +105,40 @@ export class MemoryStore implements Store {
     return { ...entry.page, batches: [...entry.page.batches] };
   }
 
+  async getAuditHead(chain: string): Promise<AuditHead | null> {
+    const entry = this.liveAudit(chain);
+    return entry ? { ...entry.head } : null;
+  }
+
+  async appendAudit(
+    chain: string,
+    expected: AuditHead | null,
+    next: AuditHead,
+    record: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const entry = this.liveAudit(chain);
+    const head = entry?.head ?? null;
+    if (head?.seq !== expected?.seq || head?.hash !== expected?.hash) return false;
+    const records = entry?.records ?? [];
+    records.push(record);
+    this.audits.set(chain, { head: { ...next }, records, expiresAt: this.now() + ttlMs });
+    return true;
+  }
+
+  async getAuditChain(chain: string): Promise<string[]> {
+    return [...(this.liveAudit(chain)?.records ?? [])];
+  }
+
+  private liveAudit(chain: string) {
+    const entry = this.audits.get(chain);
+    if (entry && entry.expiresAt <= this.now()) {
+      this.audits.delete(chain);
+      return undefined;
+    }
+    return entry;
+  }
+
   async hit(key: string, windowMs: number, now: number): Promise<number> {
     const counter = this.counters.get(key);
     if (!counter || now - counter.windowStart >= windowMs) {
@@ -119,6 +158,7 @@ export class MemoryStore implements Store {
     this.sessions.clear();
     this.codes.clear();
     this.counters.clear();
+    this.audits.clear();
   }
 
   private compareAndSet(

@@ -8,6 +8,7 @@ import type { PageBatch, PageSnapshot } from '../protocol/index.ts';
 import { runUpdate, type CasLoopOptions, type CasOutcome } from './compare-and-set.ts';
 import type {
   AppendResult,
+  AuditHead,
   PageRecord,
   SessionRecord,
   SessionTransition,
@@ -79,6 +80,20 @@ if ours then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
 redis.call('ZADD', KEYS[3], 'XX', ARGV[5], ARGV[1])
 return 1`;
 
+// KEYS: head, records. ARGV: expected head ('' for a chain with no record yet), next head,
+// record JSON, ttl ms. Returns 1 appended, 0 another writer advanced the head first. The head
+// and the list change in one step, so every node of a cluster appends to one chain.
+const APPEND_AUDIT = `
+local head = redis.call('GET', KEYS[1]) or ''
+if head ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+redis.call('RPUSH', KEYS[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1`;
+
+/** A head as stored: `seq:hash`. */
+const headText = (head: AuditHead | null): string => (head ? `${head.seq}:${head.hash}` : '');
+
 /** A stored record, with the fields that records of older nodes lack filled in. */
 function parseRecord(json: string): SessionRecord {
   const record = JSON.parse(json) as Partial<SessionRecord> &
@@ -101,6 +116,7 @@ export class RedisStore implements Store {
     redis.defineCommand('tandemAppendBatch', { numberOfKeys: 3, lua: APPEND_BATCH });
     redis.defineCommand('tandemCreateSession', { numberOfKeys: 3, lua: CREATE_SESSION });
     redis.defineCommand('tandemUpdateSession', { numberOfKeys: 6, lua: UPDATE_SESSION });
+    redis.defineCommand('tandemAppendAudit', { numberOfKeys: 2, lua: APPEND_AUDIT });
   }
 
   private key(...parts: string[]): string {
@@ -219,6 +235,32 @@ export class RedisStore implements Store {
       batches: batches.map((b) => JSON.parse(b) as PageBatch),
       lastSeq: Number(seq ?? 0),
     };
+  }
+
+  async getAuditHead(chain: string): Promise<AuditHead | null> {
+    const text = await this.redis.get(this.key('audit', chain, 'head'));
+    const colon = text?.indexOf(':') ?? -1;
+    if (!text || colon < 0) return null;
+    return { seq: Number(text.slice(0, colon)), hash: text.slice(colon + 1) };
+  }
+
+  async appendAudit(
+    chain: string,
+    expected: AuditHead | null,
+    next: AuditHead,
+    record: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const appended = await this.call(
+      'tandemAppendAudit',
+      [this.key('audit', chain, 'head'), this.key('audit', chain, 'records')],
+      [headText(expected), headText(next), record, Math.ceil(ttlMs)],
+    );
+    return appended === 1;
+  }
+
+  getAuditChain(chain: string): Promise<string[]> {
+    return this.redis.lrange(this.key('audit', chain, 'records'), 0, -1);
   }
 
   async hit(key: string, windowMs: number, now: number): Promise<number> {

@@ -108,6 +108,12 @@ export interface PageRecord {
   lastSeq: number;
 }
 
+/** The last link of an audit chain. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
 export type AppendResult = { ok: true; count: number } | { ok: false; lastSeq: number };
 
 export interface Store {
@@ -136,6 +142,22 @@ export interface Store {
    */
   appendBatch(id: string, batch: PageBatch): Promise<AppendResult>;
   getPage(id: string): Promise<PageRecord>;
+  /** The last link of an audit chain (`{ seq, hash }`); null before its first record. */
+  getAuditHead(chain: string): Promise<AuditHead | null>;
+  /**
+   * Appends `record` to an audit chain and advances its head to `next`, atomically, only if the
+   * head is still `expected` (null: the chain has no record yet); false when another writer (on
+   * this node or another) advanced it first. Both keep for `ttlMs` after the last append.
+   */
+  appendAudit(
+    chain: string,
+    expected: AuditHead | null,
+    next: AuditHead,
+    record: string,
+    ttlMs: number,
+  ): Promise<boolean>;
+  /** Every record of an audit chain, in chain order (as appended). */
+  getAuditChain(chain: string): Promise<string[]>;
   /** Counts a hit against `key` in a fixed window; returns the count so far in this window. */
   hit(key: string, windowMs: number, now: number): Promise<number>;
   /** True when the store can serve (for readiness). */

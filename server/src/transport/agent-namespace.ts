@@ -8,8 +8,9 @@ import { listSessions } from '../security/supervision.ts';
 import { announceControl, attachAgentControl } from './control-handlers.ts';
 import { parseEmpty, parseWatchRequest } from '../session/control-parse.ts';
 import type { SessionRecord } from '../store/index.ts';
-import { agentsRoom, announceEnded, announceState, customerRoom } from './rooms.ts';
+import { agentsRoom, announceState, customerRoom } from './rooms.ts';
 import { sendStoredPage, socketTarget } from './stored-page.ts';
+import { finishSession } from './session-end.ts';
 import type { NamespaceDeps } from './customer-namespace.ts';
 import { openConnection } from './connection.ts';
 import type { AgentNamespace } from './socket-types.ts';
@@ -52,12 +53,13 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
           announceControl(namespaces, sessionId, statusOf(result.session));
         }
         announceState(namespaces, result.session);
+        // Only a leave from a live session: once it ended, its chain ends with the receipt.
+        deps.audit?.('agent.left', {
+          session: sessionId,
+          actor: agentActorOf(identityOf(socket)),
+          target: agentId,
+        });
       }
-      deps.audit?.('agent.left', {
-        session: sessionId,
-        actor: agentActorOf(identityOf(socket)),
-        target: agentId,
-      });
     };
 
     /** Puts this connection in a session it was admitted to, and catches it up. */
@@ -184,12 +186,7 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
       const ended = await sessions.end(sessionId, 'agent');
       if (ended) metrics.sessionsEnded.inc({ reason: 'agent' });
       log.info({ session: sessionId, agent: data.agentId }, 'session ended by agent');
-      deps.audit?.('session.ended', {
-        session: sessionId,
-        actor: agentActorOf(identityOf(socket)),
-        reason: 'agent',
-      });
-      announceEnded(namespaces, sessionId, 'agent');
+      await finishSession(deps, sessionId, 'agent', agentActorOf(identityOf(socket)));
     });
 
     socket.on('disconnect', () => {

@@ -14,13 +14,7 @@ import type { DomRestrictions } from '../protocol/index.ts';
 import type { SessionService } from '../session/service.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import {
-  agentsRoom,
-  announceEnded,
-  announceState,
-  customerRoom,
-  type Namespaces,
-} from './rooms.ts';
+import { agentsRoom, announceState, customerRoom, type Namespaces } from './rooms.ts';
 import { openConnection } from './connection.ts';
 import type { CustomerNamespace } from './socket-types.ts';
 import type { InFlight } from './drain.ts';
@@ -33,6 +27,7 @@ import { attachCustomerControl, type ControlHandlerDeps } from './control-handle
 import { statusOf } from '../session/control.ts';
 import { ERROR_CODES, matchesPausePage } from '../protocol/index.ts';
 import { attachCustomerContinuity } from './customer-continuity.ts';
+import { finishSession, type ReceiptSource } from './session-end.ts';
 import { ArrivalOrder, inArrivalOrder } from './arrival-order.ts';
 import { attachCustomerAnnotations } from './annotation-handlers.ts';
 
@@ -67,6 +62,8 @@ export interface NamespaceDeps {
   addressOf: (socket: Socket) => string;
   /** One line per security event. */
   audit?: Audit;
+  /** The audit chain's records, for the receipt sent when a session ends. */
+  receipts?: ReceiptSource;
   /** Control of the customer's page; absent, the control events are unknown. */
   control?: ControlHandlerDeps;
   /** Code guessing: per-minute budgets and lockout per address and agent. */
@@ -253,13 +250,8 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
       const ended = await sessions.end(sessionId, 'customer');
       if (ended) metrics.sessionsEnded.inc({ reason: 'customer' });
       log.info({ session: sessionId }, 'session ended by customer');
-      deps.audit?.('session.ended', {
-        session: sessionId,
-        actor: customerActor(sessionId),
-        reason: 'customer',
-      });
       deps.sessionRate?.forget(sessionId);
-      announceEnded(namespaces, sessionId, 'customer');
+      await finishSession(deps, sessionId, 'customer', customerActor(sessionId));
     });
 
     if (deps.control) attachCustomerControl(socket, guard, deps.control, namespaces);

@@ -9,8 +9,9 @@ import type { SessionService } from '../session/service.ts';
 import type { Store } from '../store/index.ts';
 import type { Audit } from '../security/audit.ts';
 import { SYSTEM_ACTOR } from '../security/audit-actors.ts';
-import { announceEnded, customerRoom } from './rooms.ts';
+import { customerRoom } from './rooms.ts';
 import { resendStoredPages } from './stored-page.ts';
+import { finishSession, type ReceiptSource } from './session-end.ts';
 import type { Namespaces, SessionData } from './socket-types.ts';
 
 export interface HousekeepingDeps {
@@ -21,6 +22,8 @@ export interface HousekeepingDeps {
   log: Logger;
   /** Records each expired session's end (the system's doing). */
   audit?: Audit;
+  /** The audit chain's records, for each expired session's receipt. */
+  receipts?: ReceiptSource;
   sweepIntervalMs?: number;
   healthIntervalMs?: number;
 }
@@ -45,8 +48,7 @@ export function startHousekeeping(deps: HousekeepingDeps): Housekeeping {
       const reason = session.endedReason ?? 'expired';
       metrics.sessionsEnded.inc({ reason });
       log.info({ session: session.id, reason }, 'session expired');
-      deps.audit?.('session.ended', { session: session.id, actor: SYSTEM_ACTOR, reason });
-      announceEnded(namespaces, session.id, reason);
+      await finishSession(deps, session.id, reason, SYSTEM_ACTOR);
     }
   };
 

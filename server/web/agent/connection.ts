@@ -9,6 +9,7 @@ import type {
   AnnotationDraw,
   AnnotationsCleared,
   ControlAction,
+  SessionReceipt,
   ControlStatus,
   SimpleResult,
   AgentToServerEvents,
@@ -42,6 +43,8 @@ export interface ConnectionEvents {
   refused(message: string): void;
   /** Who controls the customer's page now. */
   control?(status: ControlStatus): void;
+  /** The session's receipt (its final audit hash), just before it ends. */
+  receipt?(receipt: SessionReceipt): void;
   /** The server refused one of this agent's messages (`protocol:error`), other than sign-in. */
   rejected?(error: ProtocolError): void;
   /** An agent of the session (this one included) drew on the customer's page. */
@@ -142,6 +145,10 @@ export class AgentConnection {
     socket.on(
       'annotation:cleared',
       safely((cleared) => events.annotationsCleared?.(cleared)),
+    );
+    socket.on(
+      'session:receipt',
+      safely((receipt) => events.receipt?.(receipt)),
     );
     socket.on(
       'session:ended',

@@ -3,7 +3,7 @@
  * of the customer's page with the notice over it, the session panel beside it and, for
  * supervisors, the list of live sessions. Wires the connection to the mirror and the viewer.
  */
-import type { PageSnapshot, SessionView } from '../../src/protocol/index.ts';
+import type { PageSnapshot, SessionReceipt, SessionView } from '../../src/protocol/index.ts';
 import { DEFAULT_RESTRICTIONS } from '../../src/protocol/restrictions.ts';
 import { holdsRebuildPolicy } from './build-node.ts';
 import { AnnotationTools } from './annotation-tools.ts';
@@ -174,6 +174,8 @@ export function startConsole(doc: Document): AgentHooks {
     box: byId(doc, 'ended'),
     text: byId(doc, 'ended-text'),
     next: byId(doc, 'ended-next'),
+    receipt: byId(doc, 'ended-receipt'),
+    hash: byId(doc, 'ended-hash'),
   });
   const viewer = new Viewer(
     {
@@ -260,6 +262,8 @@ export function startConsole(doc: Document): AgentHooks {
     url: byId<HTMLInputElement>(doc, 'nav-url'),
   });
   let pageUrl: string | undefined;
+  /** The receipt of the session being viewed, once it ends. */
+  let receipt: SessionReceipt | null = null;
 
   const setState = (next: ConnectionState): void => {
     state = next;
@@ -334,6 +338,7 @@ export function startConsole(doc: Document): AgentHooks {
     const fromList = 'sessionId' in target;
     backButton.hidden = !fromList;
     leaveButton.hidden = fromList;
+    receipt = null;
     connection = new AgentConnection(
       location.origin,
       { ...target, token: token ?? '' },
@@ -359,6 +364,9 @@ export function startConsole(doc: Document): AgentHooks {
           recount();
         },
         pointer: (pointer) => viewer.showCustomerPointer(pointer),
+        receipt: (r) => {
+          receipt = r;
+        },
         ended: (reason) => {
           closeView();
           notices.clear();
@@ -369,6 +377,7 @@ export function startConsole(doc: Document): AgentHooks {
           } else {
             showForm('');
             endScreen.show(reason, Date.now(), supervising);
+            endScreen.showReceipt(receipt);
           }
           showHome();
           if (!supervising) joinForm.focusCode();

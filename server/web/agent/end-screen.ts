@@ -2,13 +2,16 @@
  * What the agent sees once a session is over, in place of the customer's page (never a frozen
  * copy of it): who ended it and when, and what they can do next.
  */
-import type { EndReason } from '../../src/protocol/index.ts';
+import type { EndReason, SessionReceipt } from '../../src/protocol/index.ts';
 import { describeOutcome, type OutcomeCode } from './outcomes.ts';
 
 export interface EndScreenElements {
   box: HTMLElement;
   text: HTMLElement;
   next: HTMLElement;
+  /** The line with the session's final audit hash, and the hash's own element. */
+  receipt?: HTMLElement;
+  hash?: HTMLElement;
 }
 
 export type EndedBy = EndReason | 'left' | 'self';
@@ -47,7 +50,15 @@ export class EndScreen {
     this.el.box.hidden = false;
   }
 
+  /** Shows the final audit hash of the session that ended (none: the line stays hidden). */
+  showReceipt(receipt: SessionReceipt | null): void {
+    if (!this.el.receipt || !this.el.hash) return;
+    this.el.receipt.hidden = receipt === null;
+    this.el.hash.textContent = receipt?.hash ?? '';
+  }
+
   hide(): void {
     this.el.box.hidden = true;
+    this.showReceipt(null);
   }
 }

@@ -58,6 +58,8 @@ type CustomerSocket = Socket<ServerToCustomerEvents, CustomerToServerEvents>;
 
 /** How long "Session ended" stays before the widget goes away (it has a Close button too). */
 const ENDED_NOTICE_MS = 10_000;
+/** How long the socket stays open after the customer's End for the session's receipt. */
+const RECEIPT_WAIT_MS = 5_000;
 /** Connection attempts before `start()` gives up on a server that does not answer. */
 const START_ATTEMPTS = 3;
 /** How long the hand-off request may take before the customer's link is followed anyway. */
@@ -79,6 +81,8 @@ export class CustomerSession {
   private credentials: { sessionId: string; token: string } | undefined;
   /** True while the server knows this connection as the session's customer. */
   private ready = false;
+  /** True once the session's receipt is on screen: the widget then stays until closed. */
+  private receiptShown = false;
   /** True on a pause page, or once the customer left for a page outside the site. */
   private paused = false;
   private leftSite = false;
@@ -199,8 +203,20 @@ export class CustomerSession {
       guard(({ agentId, by }) => by === 'agent' && this.widget.annotations.clear(agentId)),
     );
     socket.on(
+      'session:receipt',
+      guard((receipt) => {
+        // Kept on screen until the customer closes it: it is theirs to read or copy.
+        this.receiptShown = true;
+        this.widget.receipt(receipt);
+      }),
+    );
+    socket.on(
       'session:ended',
-      guard(({ reason }) => this.finish(reason)),
+      guard(({ reason }) => {
+        // The customer's own end: the socket stayed open only for the receipt, which came first.
+        if (this.state === 'ended') this.socket.disconnect();
+        else this.finish(reason);
+      }),
     );
     socket.on(
       'protocol:error',
@@ -421,8 +437,15 @@ export class CustomerSession {
   /** Ends the session for everyone (the widget's button). */
   end(): void {
     if (this.state === 'ended') return;
-    if (this.socket.connected) this.socket.emit('session:end');
-    this.finish('customer');
+    if (!this.socket.connected) return this.finish('customer');
+    this.socket.emit('session:end');
+    // The receipt comes just before the server's `session:ended`; after a while, without.
+    const timer = setTimeout(
+      guard(() => this.socket.disconnect()),
+      RECEIPT_WAIT_MS,
+    );
+    this.socket.once('disconnect', () => clearTimeout(timer));
+    this.finish('customer', true, null, true);
   }
 
   /** The site ends co-browsing: the session ends for everyone and nothing is left behind. */
@@ -436,7 +459,12 @@ export class CustomerSession {
     this.finish('server', true, error.message);
   }
 
-  private finish(reason: EndReason | 'stopped', notice = true, text: string | null = null): void {
+  private finish(
+    reason: EndReason | 'stopped',
+    notice = true,
+    text: string | null = null,
+    awaitReceipt = false,
+  ): void {
     const wasEnded = this.state === 'ended';
     this.state = 'ended';
     this.ready = false;
@@ -446,13 +474,13 @@ export class CustomerSession {
     this.recorder?.stop();
     this.recorder = undefined;
     this.stopWatching();
-    this.socket.disconnect();
+    if (!awaitReceipt) this.socket.disconnect();
     if (notice && reason !== 'stopped') {
       // A start that failed says why; any other end says who ended it, and when.
       if (text !== null) this.widget.setStatus(text);
       else this.widget.ended(reason, Date.now());
       setTimeout(
-        guard(() => this.widget.remove()),
+        guard(() => this.receiptShown || this.widget.remove()),
         ENDED_NOTICE_MS,
       );
     } else {

@@ -5,7 +5,7 @@
  * serializes it. On a phone it starts as a small chip that opens on a tap; a control request
  * opens it, since the customer must see it to answer.
  */
-import type { AgentPointer, EndReason, NodeId } from '../../src/protocol/index.ts';
+import type { AgentPointer, EndReason, NodeId, SessionReceipt } from '../../src/protocol/index.ts';
 import {
   createAnnotationOverlay,
   ANNOTATION_CSS,
@@ -14,6 +14,7 @@ import {
 import { guard } from './guard.ts';
 import { createConsentPanel, CONSENT_CSS, type ConsentPanel } from './consent.ts';
 import { endedText, widgetText } from './widget-text.ts';
+import { RECEIPT_CSS, renderReceipt } from './receipt-view.ts';
 import { WIDGET_CSS } from './widget-style.ts';
 
 export interface Widget {
@@ -32,6 +33,8 @@ export interface Widget {
   showPointer(pointer: AgentPointer): void;
   /** The session is over: says who ended it and when, and takes every agent's mark away. */
   ended(reason: EndReason, at: number): void;
+  /** Offers the session's receipt (once the session has ended). */
+  receipt(receipt: SessionReceipt): void;
   remove(): void;
 }
 
@@ -62,7 +65,7 @@ const POINTER_IDLE_MS = 8000;
 const PHONE_QUERY = '(max-width: 600px)';
 
 function applyStyles(doc: Document, shadow: ShadowRoot): void {
-  const css = WIDGET_CSS + CONSENT_CSS + ANNOTATION_CSS;
+  const css = WIDGET_CSS + CONSENT_CSS + ANNOTATION_CSS + RECEIPT_CSS;
   // A constructed sheet is not subject to the host's style-src CSP; a <style> is the fallback.
   try {
     const sheet = new (doc.defaultView ?? window).CSSStyleSheet();
@@ -238,6 +241,10 @@ export function createWidget(doc: Document, options: WidgetOptions): Widget {
       setNote(widgetText('ended.next'));
       spoken.textContent = '';
       chip.textContent = 'Co-browsing ended';
+    },
+    receipt: (receipt) => {
+      panel.querySelector('.receipt')?.remove();
+      panel.insertBefore(renderReceipt(doc, receipt), close);
     },
     remove,
   };
