@@ -34,6 +34,18 @@ export type NavigateAction =
   | { go: 'url'; url: string };
 
 /** Where the page stands for the agent: live, on its way to another page, or paused. */
+/**
+ * Which of the customer's tabs of the site is shared: its place among them (oldest first, from
+ * 1) and how many are open. The focused tab shares; the others stand by.
+ */
+export interface TabInfo {
+  index: number;
+  count: number;
+}
+
+/** Tabs a snippet reports at most (more are counted as this many). */
+export const MAX_TABS = 64;
+
 export type PageState =
   | { state: 'live' }
   | { state: 'navigating'; to: string; since: number }

@@ -34,6 +34,7 @@ export const CUSTOMER_FRAMES: { readonly [K in keyof CustomerToServerEvents]: Fr
   'page:navigating': WITH_URL,
   'page:paused': SMALL,
   'session:handoff': SMALL,
+  'page:tab': SMALL,
   'annotation:dismiss': SMALL,
 };
 

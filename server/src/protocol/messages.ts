@@ -8,6 +8,7 @@ import type {
   NavigatingNotice,
   PageState,
   PausedNotice,
+  TabInfo,
 } from './continuity.ts';
 import type { Annotation, AnnotationDraw, AnnotationsCleared } from './annotations.ts';
 
@@ -31,6 +32,8 @@ export interface SessionView {
   page?: PageState;
   /** When the customer's last tab went away (ms since epoch); absent while one is connected. */
   customerLeftAt?: number;
+  /** Which of the customer's tabs is shared, once the snippet said. */
+  tab?: TabInfo;
 }
 
 export interface PageSnapshot {
@@ -186,6 +189,8 @@ export interface CustomerToServerEvents {
   /** The page is not shown: nothing of it follows until the next snapshot. */
   'page:paused': (notice: PausedNotice) => void;
   'session:handoff': (req: HandoffRequest, ack: (res: HandoffResult) => void) => void;
+  /** Which tab shares, and how many of the site's tabs are open (on resume, and on changes). */
+  'page:tab': (tab: TabInfo) => void;
   /** The customer cleared the agents' drawings from the page. */
   'annotation:dismiss': () => void;
 }
@@ -196,6 +201,8 @@ export interface ServerToCustomerEvents {
   'session:ended': (ended: SessionEnded) => void;
   /** Just before `session:ended`: the session's receipt (its final audit hash). */
   'session:receipt': (receipt: SessionReceipt) => void;
+  /** Another tab of the customer took the session over: this one stops sharing. */
+  'session:standby': () => void;
   'page:resync': (why: {
     reason: ErrorCode | 'agent_joined' | 'agent_request' | 'compact';
   }) => void;

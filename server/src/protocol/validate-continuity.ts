@@ -7,7 +7,9 @@ import type {
   NavigateAction,
   NavigatingNotice,
   PausedNotice,
+  TabInfo,
 } from './continuity.ts';
+import { MAX_TABS } from './continuity.ts';
 import { LIMITS } from './limits.ts';
 import type { Parsed } from './validate.ts';
 
@@ -44,6 +46,17 @@ export function parseNavigatingNotice(input: unknown): Parsed<NavigatingNotice> 
   // Whatever the snippet sent, only an origin and a path reach agents.
   const to = originAndPath(obj.to);
   return to === null ? bad('navigating.to: expected an http(s) URL') : { ok: true, value: { to } };
+}
+
+export function parseTabInfo(input: unknown): Parsed<TabInfo> {
+  const obj = asObject(input, 'tab', ['index', 'count']);
+  if (typeof obj === 'string') return bad(obj);
+  const { index, count } = obj;
+  if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > MAX_TABS)
+    return bad(`tab.count: expected an integer 1..${MAX_TABS}`);
+  if (!Number.isInteger(index) || (index as number) < 1 || (index as number) > (count as number))
+    return bad('tab.index: expected an integer 1..count');
+  return { ok: true, value: { index: index as number, count: count as number } };
 }
 
 export function parsePausedNotice(input: unknown): Parsed<PausedNotice> {

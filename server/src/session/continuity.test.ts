@@ -9,7 +9,9 @@ import {
   markNavigating,
   markPaused,
   resumeWith,
+  setTab,
 } from './continuity.ts';
+import { parseTabInfo } from '../protocol/validate-continuity.ts';
 import { createSession, endSession, setCustomerConnected, viewOf } from './session.ts';
 
 const SHOP = 'https://shop.test';
@@ -143,5 +145,36 @@ describe('session continuity', () => {
     const back = setCustomerConnected(left.session, true, 2000);
     assert.ok(back.ok);
     assert.equal(back.session.customerLeftAt, undefined);
+  });
+
+  it('keeps which tab shares, writing only a change, and shows it to agents', () => {
+    const first = setTab(base, { index: 2, count: 2 });
+    assert.ok(first.ok);
+    assert.deepEqual(viewOf(first.session).tab, { index: 2, count: 2 });
+    const same = setTab(first.session, { index: 2, count: 2 });
+    assert.ok(same.ok && same.session === first.session);
+    const ended = endSession(base, 'customer', 1);
+    assert.ok(ended.ok);
+    assert.equal(!setTab(ended.session, { index: 1, count: 1 }).ok, true);
+  });
+
+  it('reads a tab report only in its exact shape', () => {
+    assert.deepEqual(parseTabInfo({ index: 1, count: 3 }), {
+      ok: true,
+      value: { index: 1, count: 3 },
+    });
+    for (const bad of [
+      null,
+      [],
+      { index: 0, count: 1 },
+      { index: 2, count: 1 },
+      { index: 1, count: 0 },
+      { index: 1, count: 65 },
+      { index: 1.5, count: 2 },
+      { index: '1', count: 2 },
+      { index: 1 },
+      { index: 1, count: 1, title: 'x' },
+    ])
+      assert.equal(parseTabInfo(bad).ok, false, JSON.stringify(bad));
   });
 });

@@ -10,6 +10,7 @@ import {
   type Failure,
   type PageState,
   type PauseReason,
+  type TabInfo,
 } from '../protocol/index.ts';
 import type { SessionRecord, StoredCredential } from '../store/index.ts';
 import type { Transition } from './session.ts';
@@ -111,6 +112,14 @@ export function markPaused(session: SessionRecord, reason: PauseReason, now: num
   if (session.page?.state === 'paused' && session.page.reason === reason)
     return { ok: true, session };
   return setPage(session, { state: 'paused', reason, since: now });
+}
+
+/** The customer's snippet said which tab shares; the same record when nothing changed. */
+export function setTab(session: SessionRecord, tab: TabInfo): Transition {
+  if (session.status === 'ended') return failure('session_ended');
+  if (session.tab?.index === tab.index && session.tab.count === tab.count)
+    return { ok: true, session };
+  return { ok: true, session: { ...session, tab } };
 }
 
 /** A snapshot arrived: the page is live again. Returns the same record when it already was. */

@@ -12,6 +12,7 @@ import {
   type PageSnapshot,
   type Participant,
   type PauseReason,
+  type TabInfo,
 } from '../protocol/index.ts';
 import {
   codesMatch,
@@ -50,6 +51,7 @@ import {
   markNavigating,
   markPaused,
   resumeWith,
+  setTab,
 } from './continuity.ts';
 
 export interface SessionSettings extends SessionTimeouts {
@@ -109,7 +111,7 @@ export class SessionService {
 
   async start(
     req: { protocol: number; url: string },
-    ctx: { origin: string; address: string },
+    ctx: { origin: string; address: string; connection?: string },
   ): Promise<Ok<{ session: SessionRecord; token: string; expiresAt: number }> | Failure> {
     if (req.protocol !== PROTOCOL_VERSION) return failure('unsupported_protocol');
     if (!(await this.allow(`start:${ctx.address}`, this.settings.startsPerMinute)))
@@ -125,6 +127,7 @@ export class SessionService {
         url: req.url,
         now: this.now(),
       });
+      if (ctx.connection !== undefined) session.customerConnection = ctx.connection;
       if (
         await this.store.createSession(session, recordTtlMs(session, this.settings, this.now()))
       ) {
@@ -142,14 +145,17 @@ export class SessionService {
    */
   async resume(
     req: { protocol: number; sessionId: string; token: string },
-    ctx: { origin: string },
+    ctx: { origin: string; connection?: string },
   ): Promise<(Changed & { token: string; lastSeq: number }) | Failure> {
     if (req.protocol !== PROTOCOL_VERSION) return failure('unsupported_protocol');
     const token = generateToken(this.random);
     const presented = { origin: ctx.origin, token: req.token, nextHash: hashToken(token) };
-    const result = await this.update(req.sessionId, (session) =>
-      resumeWith(session, presented, tokenMatches, this.now()),
-    );
+    const result = await this.update(req.sessionId, (session) => {
+      const resumed = resumeWith(session, presented, tokenMatches, this.now());
+      if (resumed.ok && ctx.connection !== undefined)
+        resumed.session = { ...resumed.session, customerConnection: ctx.connection };
+      return resumed;
+    });
     // A session that is gone and a token that does not match read the same to the customer.
     if (!result.ok) return result.code === 'session_ended' ? failure('resume_refused') : result;
     const { lastSeq } = await this.store.getPage(req.sessionId);
@@ -175,6 +181,11 @@ export class SessionService {
   }
 
   /** The customer's page is paused: agents see the pause screen and get no page data. */
+  /** Which of the customer's tabs shares now. */
+  tab(sessionId: string, tab: TabInfo): Promise<UpdateResult> {
+    return this.update(sessionId, (session) => setTab(session, tab));
+  }
+
   paused(sessionId: string, reason: PauseReason): Promise<UpdateResult> {
     return this.update(sessionId, (session) => markPaused(session, reason, this.now()));
   }
@@ -218,8 +229,11 @@ export class SessionService {
     return this.update(sessionId, (session) => leaveAgent(session, agentId, this.now()));
   }
 
-  customerLeft(sessionId: string): Promise<Changed | Failure> {
-    return this.update(sessionId, (session) => setCustomerConnected(session, false, this.now()));
+  /** The customer's connection `connection` went away (ignored when another one is current). */
+  customerLeft(sessionId: string, connection?: string): Promise<Changed | Failure> {
+    return this.update(sessionId, (session) =>
+      setCustomerConnected(session, false, this.now(), connection),
+    );
   }
 
   /**

@@ -82,6 +82,18 @@ describe('session state machine', () => {
     }
   });
 
+  it('marks the customer away only when the connection that leaves is the current one', () => {
+    const shared = { ...fresh(), customerConnection: 'tab-b' };
+    const stale = setCustomerConnected(shared, false, 2000, 'tab-a');
+    assert.equal(!stale.ok && stale.code, 'not_in_session');
+    const current = setCustomerConnected(shared, false, 2000, 'tab-b');
+    assert.ok(current.ok && !current.session.customerConnected);
+    assert.equal(current.ok && current.session.customerLeftAt, 2000);
+    // A record of an older node names no connection: any leaving counts.
+    const older = setCustomerConnected(fresh(), false, 2000, 'tab-a');
+    assert.ok(older.ok && !older.session.customerConnected);
+  });
+
   it('refuses a leave from someone who is not there', () => {
     const result = leaveAgent(fresh(), 'nobody', 2000);
     assert.equal(!result.ok && result.code, 'not_in_session');

@@ -81,8 +81,17 @@ export function setCustomerConnected(
   session: SessionRecord,
   connected: boolean,
   now: number,
+  connection?: string,
 ): Transition {
   if (session.status === 'ended') return failure('session_ended');
+  // A tab that handed the session to another, leaving, leaves nothing: the other one shares.
+  if (
+    !connected &&
+    connection !== undefined &&
+    session.customerConnection !== undefined &&
+    session.customerConnection !== connection
+  )
+    return failure('not_in_session', 'another connection of the customer is current');
   const next: SessionRecord = { ...session, customerConnected: connected, lastActivityAt: now };
   // The time the last tab went away is what agents see, and what the leave grace counts from.
   if (connected) delete next.customerLeftAt;
@@ -159,5 +168,6 @@ export function viewOf(session: SessionRecord): SessionView {
     customerConnected: session.customerConnected,
     ...(session.page && { page: session.page }),
     ...(session.customerLeftAt !== undefined && { customerLeftAt: session.customerLeftAt }),
+    ...(session.tab && { tab: session.tab }),
   };
 }

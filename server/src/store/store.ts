@@ -12,6 +12,7 @@ import type {
   PageBatch,
   PageState,
   PageSnapshot,
+  TabInfo,
   Participant,
   SessionStatus,
 } from '../protocol/index.ts';
@@ -60,6 +61,14 @@ export interface SessionRecord {
   page?: PageState;
   /** When the customer's last connection went away; cleared when it comes back. */
   customerLeftAt?: number;
+  /**
+   * The customer's current connection (a Socket.IO id): the tab that shares the page. Another
+   * tab that takes over replaces it; a connection that is no longer current leaving changes
+   * nothing. Absent in records of older nodes: then any leaving counts.
+   */
+  customerConnection?: string;
+  /** Which of the customer's tabs shares, as its snippet last said. */
+  tab?: TabInfo;
 }
 
 export interface StoredCredential {

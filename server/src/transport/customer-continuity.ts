@@ -8,6 +8,7 @@ import {
   parseHandoffRequest,
   parseNavigatingNotice,
   parsePausedNotice,
+  parseTabInfo,
 } from '../protocol/validate-continuity.ts';
 import { parseOrigin } from '../security/origins.ts';
 import { customerActor } from '../security/audit-actors.ts';
@@ -52,6 +53,13 @@ export function attachCustomerContinuity({
     const sessionId = data.sessionId;
     if (!sessionId) return guard.drop('page:paused', 'not_in_session', 'start a session first');
     await pause(sessionId, reason);
+  });
+
+  guard.on('page:tab', parseTabInfo, async (tab) => {
+    const sessionId = data.sessionId;
+    if (!sessionId) return guard.drop('page:tab', 'not_in_session', 'start a session first');
+    const result = await sessions.tab(sessionId, tab);
+    if (result.ok && result.written) announceState(namespaces, result.session);
   });
 
   guard.on('session:handoff', parseHandoffRequest, async (req, ack) => {

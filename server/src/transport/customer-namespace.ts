@@ -96,7 +96,11 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
           'session:start needs an acknowledgement',
         );
       const origin = socket.handshake.headers.origin ?? '';
-      const result = await sessions.start(req, { origin, address: deps.addressOf(socket) });
+      const result = await sessions.start(req, {
+        origin,
+        address: deps.addressOf(socket),
+        connection: socket.id,
+      });
       if (!result.ok) return guard.drop('session:start', result.code, result.message, ack);
       bind(result.session.id);
       metrics.sessionsStarted.inc();
@@ -127,7 +131,7 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
           'session:resume needs an acknowledgement',
         );
       const origin = socket.handshake.headers.origin ?? '';
-      const result = await sessions.resume(req, { origin });
+      const result = await sessions.resume(req, { origin, connection: socket.id });
       if (!result.ok) {
         // A stolen, replayed or stale credential: refused alike, logged, counted, audited.
         deps.audit?.('session.resume_refused', {
@@ -140,6 +144,7 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
       }
       bind(result.session.id);
       data.paused = false;
+      takeOver(result.session.id);
       log.info({ session: result.session.id, origin }, 'customer resumed');
       deps.audit?.('session.resumed', {
         session: result.session.id,
@@ -262,12 +267,22 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
       const sessionId = data.sessionId;
       if (!sessionId) return;
       void sessions
-        .customerLeft(sessionId)
+        .customerLeft(sessionId, socket.id)
         .then((result) => result.ok && announceState(namespaces, result.session))
         .catch((error: unknown) =>
           log.error({ err: error, session: sessionId }, 'customer disconnect failed'),
         );
     });
+
+    /**
+     * This connection shares the session now (a reload, the next page, or another tab that came
+     * to the front): any other connection of it, on any node, stands by and hears no more of it.
+     */
+    function takeOver(sessionId: string): void {
+      const room = customerRoom(sessionId);
+      socket.to(room).emit('session:standby');
+      namespaces.customers.in(room).except(socket.id).socketsLeave(room);
+    }
 
     /** A refused page message: a gap asks for a fresh snapshot; a session that is gone says so. */
     function refuse(

@@ -264,6 +264,8 @@ export function startConsole(doc: Document): AgentHooks {
   let pageUrl: string | undefined;
   /** The receipt of the session being viewed, once it ends. */
   let receipt: SessionReceipt | null = null;
+  /** The customer's tab that shares, as last reported (its place among the site's tabs). */
+  let sharedTab: number | undefined;
 
   const setState = (next: ConnectionState): void => {
     state = next;
@@ -334,6 +336,7 @@ export function startConsole(doc: Document): AgentHooks {
     placeholder.hidden = false;
     details.enter();
     pageStatus.reset();
+    sharedTab = undefined;
     // Watching came from the list, so the way out leads back to it.
     const fromList = 'sessionId' in target;
     backButton.hidden = !fromList;
@@ -346,6 +349,13 @@ export function startConsole(doc: Document): AgentHooks {
         state: setState,
         view: (view) => {
           details.setView(view, connection?.agentId);
+          if (view.tab) {
+            const label = `tab ${view.tab.index} of ${view.tab.count}`;
+            details.setTab(view.tab.count > 1 ? `Shared: ${label}` : 'One tab');
+            if (sharedTab !== undefined && sharedTab !== view.tab.index)
+              notify('tab.switched', { name: label });
+            sharedTab = view.tab.index;
+          }
           pageStatus.update(view, pageUrl);
         },
         snapshot: (snapshot) => {

@@ -71,6 +71,10 @@ export const OUTCOMES = {
   },
   'refused.session_ended': { tone: 'error', text: 'The session has ended.' },
   'refused.other': { tone: 'error', text: 'The server refused that: {name}.' },
+  'tab.switched': {
+    tone: 'info',
+    text: 'The customer switched tabs: you now see their {name}.',
+  },
   'annotation.dismissed': {
     tone: 'info',
     text: 'The customer cleared the drawings from their page.',

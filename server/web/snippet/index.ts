@@ -10,6 +10,7 @@ import { attempt } from './guard.ts';
 import { TandemError } from './errors.ts';
 import { loadCredential, takeHandoff } from './resume-store.ts';
 import { CustomerSession, type SessionState } from './session.ts';
+import { openTabLink, type TabCredential } from './tabs.ts';
 
 export type EndCause = EndReason | 'stopped';
 
@@ -54,6 +55,14 @@ declare global {
 const script = document.currentScript as HTMLScriptElement | null;
 const origin = attempt(() => new URL(script?.src ?? '', location.href).origin) ?? location.origin;
 let session: CustomerSession | undefined;
+// The site's other tabs: the focused one shares the session, the others stand by.
+const tabs = attempt(() =>
+  openTabLink(window, origin, {
+    credential: (credential) => onTabCredential(credential),
+    ended: (sessionId) => session?.onTabEnded(sessionId),
+    changed: () => session?.reportTab(),
+  }),
+);
 const listeners = { state: new Set<TandemEvents['state']>(), end: new Set<TandemEvents['end']>() };
 
 function emit<E extends keyof TandemEvents>(event: E, value: Parameters<TandemEvents[E]>[0]): void {
@@ -61,11 +70,17 @@ function emit<E extends keyof TandemEvents>(event: E, value: Parameters<TandemEv
     attempt(() => listener(value));
 }
 
-function open(resume?: ReturnType<typeof loadCredential>, onEnd?: (reason: EndCause) => void) {
+function open(
+  resume?: ReturnType<typeof loadCredential>,
+  onEnd?: (reason: EndCause) => void,
+  standby = false,
+) {
   session = new CustomerSession({
     origin,
     doc: document,
     ...(resume && { resume }),
+    ...(tabs && { tabs }),
+    standby,
     onState: (state) => emit('state', state),
     onEnd: (reason) => {
       if (onEnd) attempt(() => onEnd(reason));
@@ -108,8 +123,16 @@ const api: TandemApi = {
 
 window.Tandem = api;
 
-// A session this tab already holds continues on this page.
+/** Another tab shares a session: this one joins it on standby (or keeps its own up to date). */
+function onTabCredential(credential: TabCredential): void {
+  if (session && session.state !== 'ended') return session.onTabCredential(credential);
+  open({ ...credential, server: origin }, undefined, true);
+}
+
+// A session this tab already holds continues on this page; a tab in the background waits. A tab
+// without one hears from the tab that shares, if any (it answers this tab's hello).
 attempt(() => {
-  const resume = takeHandoff(window, origin) ?? loadCredential(window, origin);
-  if (resume) open(resume);
+  const handoff = takeHandoff(window, origin);
+  const resume = handoff ?? loadCredential(window, origin);
+  if (resume) open(resume, undefined, !handoff && document.visibilityState === 'hidden');
 });

@@ -16,6 +16,7 @@ import type {
 } from '../../src/protocol/index.ts';
 import {
   CUSTOMER_NAMESPACE,
+  MAX_TABS,
   PROTOCOL_VERSION,
   RECONNECT_OPTIONS,
 } from '../../src/protocol/index.ts';
@@ -38,9 +39,10 @@ import {
 import { packTreeInSlices } from './snapshot-wire.ts';
 import { messageChannelYield } from './tasks.ts';
 import { createWidget, describeAgents, type Widget } from './widget.ts';
+import type { TabCredential, TabLink } from './tabs.ts';
 
 export type SessionState =
-  'connecting' | 'waiting' | 'active' | 'paused' | 'reconnecting' | 'ended';
+  'connecting' | 'waiting' | 'active' | 'paused' | 'reconnecting' | 'standby' | 'ended';
 
 export interface SessionOptions {
   /** The Tandem server's origin. */
@@ -48,6 +50,10 @@ export interface SessionOptions {
   doc: Document;
   /** Resume this session (the tab's stored credential, or a hand-off) instead of starting one. */
   resume?: ResumeCredential;
+  /** Another tab shares the session: this one waits until it comes to the front. */
+  standby?: boolean;
+  /** The other tabs of the site: which one shares, and their newest credential. */
+  tabs?: TabLink;
   /** Called once when the session ends, from either side. */
   onEnd?: (reason: EndReason | 'stopped') => void;
   /** Called on every state change. */
@@ -94,6 +100,9 @@ export class CustomerSession {
   private snapshots = 0;
   private readonly yieldTask: (task: () => void) => void;
   private readonly stopWatching: () => void;
+  private readonly stopFocus: () => void;
+  /** A resume from standby is under way (a refusal then means another tab won). */
+  private claiming = false;
   private stayed: ReturnType<typeof setTimeout> | undefined;
   readonly code: Promise<string>;
 
@@ -118,6 +127,7 @@ export class CustomerSession {
     this.socket = io(`${options.origin}${CUSTOMER_NAMESPACE}`, {
       transports: ['websocket'],
       ...RECONNECT_OPTIONS,
+      autoConnect: !options.standby,
     });
     this.code = new Promise<string>((resolve, reject) => {
       this.socket.on(
@@ -136,6 +146,11 @@ export class CustomerSession {
       isIgnored: (node) => this.widget.host.contains(node),
     });
     this.listen();
+    if (options.standby) {
+      this.standBy();
+      this.claim(); // A tab opened in front (a link to a new tab) takes over at once.
+    }
+    this.stopFocus = watchFocus(this.win, () => this.claim());
     this.stopWatching = watchPageLeave({
       win: this.win,
       onNavigating: (to) => this.onNavigating(to),
@@ -213,10 +228,15 @@ export class CustomerSession {
     socket.on(
       'session:ended',
       guard(({ reason }) => {
+        if (this.credentials) this.options.tabs?.ended(this.credentials.sessionId);
         // The customer's own end: the socket stayed open only for the receipt, which came first.
         if (this.state === 'ended') this.socket.disconnect();
         else this.finish(reason);
       }),
+    );
+    socket.on(
+      'session:standby',
+      guard(() => this.standBy()),
     );
     socket.on(
       'protocol:error',
@@ -228,6 +248,13 @@ export class CustomerSession {
     this.everConnected = true;
     const resuming = this.credentials !== undefined;
     const onResult = guard((res: StartResult) => {
+      const claimed = this.claiming;
+      this.claiming = false;
+      if (!res.ok && claimed && res.code === 'resume_refused') {
+        // Another tab came to the front at the same moment and won: its credential follows.
+        this.standBy();
+        return;
+      }
       if (!res.ok) {
         reject(startError(res.code, res.message));
         // A refused resume (the session ended, or the credential is stale): forget it quietly.
@@ -237,12 +264,14 @@ export class CustomerSession {
       }
       this.credentials = { sessionId: res.sessionId, token: res.token };
       saveCredential(this.win, { ...this.credentials, server: this.options.origin });
+      this.options.tabs?.share(this.credentials);
       // The next page of a session numbers on from where the last one stopped.
       this.seq = Math.max(this.seq, res.lastSeq ?? 0);
       this.pausePages = res.pausePages ?? [];
       // The server's rules before anything is serialized; until now only the built-ins applied.
       setRestrictions(res.restrictions);
       this.ready = true;
+      this.reportTab();
       this.widget.setCode(res.code);
       if (this.state === 'connecting' || this.state === 'reconnecting') {
         this.setState('waiting', describeAgents([]));
@@ -351,6 +380,56 @@ export class CustomerSession {
     this.socket.emit('page:batch', { seq: this.seq, sentAt: Date.now(), ops });
   }
 
+  /** Tells the agents which tab shares, and how many are open. */
+  reportTab(): void {
+    const tabs = this.options.tabs;
+    if (!this.ready || !tabs) return;
+    const count = Math.min(tabs.count(), MAX_TABS);
+    this.socket.emit('page:tab', { index: Math.min(tabs.index(), count), count });
+  }
+
+  /**
+   * Another tab took the session over (the server said so, or that tab did): this one stops
+   * sending and waits, its widget offering to share this tab instead.
+   */
+  private standBy(): void {
+    if (this.state === 'ended') return;
+    this.ready = false;
+    clearTimeout(this.stayed);
+    this.recorder?.stop();
+    this.recorder = undefined;
+    this.control.setGranted(null);
+    this.widget.consent.clear();
+    this.widget.annotations.clear(null);
+    if (this.socket.connected || this.socket.active) this.socket.disconnect();
+    this.setState('standby', 'Co-browsing continues in another tab');
+    this.widget.offerShare(() => this.claim(true));
+  }
+
+  /** This tab comes to the front (or the customer asks): it shares the session from now on. */
+  private claim(asked = false): void {
+    if (this.state !== 'standby') return;
+    if (!asked && !isInFront(this.options.doc)) return;
+    this.widget.offerShare(null);
+    this.claiming = true;
+    this.setState('connecting', 'Connecting…');
+    this.socket.connect();
+  }
+
+  /** Another tab shares now, with this credential: kept for when this one takes over. */
+  onTabCredential(credential: TabCredential): void {
+    if (this.state === 'ended') return;
+    this.credentials = credential;
+    saveCredential(this.win, { ...credential, server: this.options.origin });
+    if (this.state !== 'standby') this.standBy();
+  }
+
+  /** The session ended in another tab. */
+  onTabEnded(sessionId: string): void {
+    if (this.state === 'ended' || this.credentials?.sessionId !== sessionId) return;
+    this.finish('customer', true, 'Co-browsing ended in another tab.');
+  }
+
   /** The customer cleared the agents' drawings: the agents hear of it. */
   private dismissDrawings(): void {
     if (this.ready) this.socket.emit('annotation:dismiss');
@@ -437,6 +516,7 @@ export class CustomerSession {
   /** Ends the session for everyone (the widget's button). */
   end(): void {
     if (this.state === 'ended') return;
+    if (this.credentials) this.options.tabs?.ended(this.credentials.sessionId);
     if (!this.socket.connected) return this.finish('customer');
     this.socket.emit('session:end');
     // The receipt comes just before the server's `session:ended`; after a while, without.
@@ -450,6 +530,8 @@ export class CustomerSession {
 
   /** The site ends co-browsing: the session ends for everyone and nothing is left behind. */
   stop(): void {
+    if (this.state !== 'ended' && this.credentials)
+      this.options.tabs?.ended(this.credentials.sessionId);
     if (this.state !== 'ended' && this.socket.connected) this.socket.emit('session:end');
     this.finish('stopped', false);
   }
@@ -474,6 +556,7 @@ export class CustomerSession {
     this.recorder?.stop();
     this.recorder = undefined;
     this.stopWatching();
+    this.stopFocus();
     if (!awaitReceipt) this.socket.disconnect();
     if (notice && reason !== 'stopped') {
       // A start that failed says why; any other end says who ended it, and when.
@@ -491,6 +574,22 @@ export class CustomerSession {
       this.options.onEnd?.(reason);
     }
   }
+}
+
+/** Whether the customer is looking at this tab: shown, and its window has the focus. */
+function isInFront(doc: Document): boolean {
+  return doc.visibilityState === 'visible' && doc.hasFocus();
+}
+
+/** Calls `onFront` when the tab comes to the front; returns the undo. */
+function watchFocus(win: Window, onFront: () => void): () => void {
+  const handler = guard(onFront);
+  win.addEventListener('focus', handler);
+  win.document.addEventListener('visibilitychange', handler);
+  return () => {
+    win.removeEventListener('focus', handler);
+    win.document.removeEventListener('visibilitychange', handler);
+  };
 }
 
 /** Runs `task` once the document is parsed (at once when it already is). */

@@ -22,11 +22,12 @@ export const WIDGET_CSS = `
 .spoken { position: absolute; width: 1px; height: 1px; margin: 0; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .drawings { margin: 0 0 10px; padding: 8px; border-radius: 6px; background: #24365e; }
 .drawings p { margin: 0 0 6px; }
-.dismiss, .close {
+.dismiss, .close, .share {
   display: block; width: 100%; padding: 6px 10px; border: 0; border-radius: 6px; cursor: pointer;
   background: #fff; color: #14213d; font: 600 14px/1.4 system-ui, sans-serif;
 }
 .close { margin-top: 4px; }
+.share { margin: 0 0 8px; }
 .end {
   display: block; width: 100%; padding: 6px 10px; border: 0; border-radius: 6px;
   background: #c1121f; color: #fff; font: 600 14px/1.4 system-ui, sans-serif; cursor: pointer;
@@ -38,7 +39,7 @@ export const WIDGET_CSS = `
   box-shadow: 0 4px 16px rgba(0, 0, 0, 0.3);
 }
 .chip::before { content: ""; display: inline-block; width: 8px; height: 8px; margin-right: 8px; border-radius: 50%; background: #2ec4b6; }
-.end:focus-visible, .fold:focus-visible, .dismiss:focus-visible, .close:focus-visible, .chip:focus-visible {
+.end:focus-visible, .share:focus-visible, .fold:focus-visible, .dismiss:focus-visible, .close:focus-visible, .chip:focus-visible {
   outline: 3px solid #ffd166; outline-offset: 2px;
 }
 @media (max-width: 600px) {

@@ -31,6 +31,8 @@ export interface Widget {
   /** The note shown now, '' for none. */
   readonly notice: string;
   showPointer(pointer: AgentPointer): void;
+  /** Offers to share this tab instead of the one that shares now; null takes the offer away. */
+  offerShare(onShare: (() => void) | null): void;
   /** The session is over: says who ended it and when, and takes every agent's mark away. */
   ended(reason: EndReason, at: number): void;
   /** Offers the session's receipt (once the session has ended). */
@@ -142,10 +144,13 @@ export function createWidget(doc: Document, options: WidgetOptions): Widget {
       options.onDismissDrawings();
     }),
   );
+  let shareHandler: (() => void) | null = null;
+  const share = button('share', 'Share this tab', () => shareHandler?.());
+  share.hidden = true;
   const end = button('end', 'End session', options.onEnd);
   const close = button('close', 'Close', () => remove());
   close.hidden = true;
-  panel.append(head, code, status, note, drawings, end, close, spoken);
+  panel.append(head, code, status, note, drawings, share, end, close, spoken);
 
   const chip = button('chip', 'Co-browsing', () => setOpen(true));
   chip.setAttribute('aria-label', 'Co-browsing: open');
@@ -230,7 +235,12 @@ export function createWidget(doc: Document, options: WidgetOptions): Widget {
         POINTER_IDLE_MS,
       );
     },
+    offerShare: (onShare) => {
+      shareHandler = onShare;
+      share.hidden = onShare === null;
+    },
     ended: (reason, at) => {
+      share.hidden = true;
       consent.clear();
       clearPointers();
       annotations.clear(null);
