@@ -1,7 +1,9 @@
 /**
  * `Tandem.start()` fails with a stable code and a readable message, in real Chromium: a page whose
  * origin is not allowlisted gets `forbidden_origin`, and a page whose Tandem server is gone gets
- * `unreachable` (it used to say "Connecting…" forever); the session ends on the page.
+ * `unreachable` (it used to say "Connecting…" forever), and a page that loads a snippet of
+ * another protocol version gets `unsupported_protocol`; the session ends on the page and the
+ * widget says why.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startOrigin, type Origin } from '../support/origins.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { launchChromium } from './support/browser.ts';
+import { waitForWidget } from './support/widget.ts';
 
 const SNIPPET = fileURLToPath(new URL('../../server/dist/web/tandem.js', import.meta.url));
 const page = (src: string): string =>
@@ -77,5 +80,24 @@ describe('Tandem.start() says why it failed', () => {
     assert.equal(result.code, 'unreachable');
     assert.match(String(result.message), /cannot be reached/);
     assert.equal(result.state, 'ended');
+  });
+
+  it('rejects with unsupported_protocol when the snippet speaks another version', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    // A stale copy of the snippet (a CDN that kept an old build): it asks for protocol 0.
+    const stale = (await readFile(SNIPPET, 'utf8')).replaceAll('{protocol:1,', '{protocol:0,');
+    assert.notEqual(stale, await readFile(SNIPPET, 'utf8'), 'the bundle names its protocol');
+    await context.route(`${server.url}/tandem.js`, (route) =>
+      route.fulfill({ contentType: 'text/javascript', body: stale }),
+    );
+    const p = await context.newPage();
+    pages.push(p);
+    await p.goto(`${server.url}/demo/`);
+    const result = (await p.evaluate(START)) as Record<string, unknown>;
+    assert.equal(result.ok, false);
+    assert.equal(result.code, 'unsupported_protocol');
+    assert.match(String(result.message), /tandem\.js/);
+    assert.equal(result.state, 'ended');
+    await waitForWidget(context, p, /no longer speaks/);
   });
 });

@@ -256,10 +256,13 @@ export class CustomerSession {
         return;
       }
       if (!res.ok) {
-        reject(startError(res.code, res.message));
+        const error = startError(res.code, res.message);
+        reject(error);
         // A refused resume (the session ended, or the credential is stale): forget it quietly.
-        if (resuming) clearCredential(this.win);
-        this.finish('server');
+        if (resuming) {
+          clearCredential(this.win);
+          this.finish('server');
+        } else this.fail(error); // A refused start: the widget says why, as start() does.
         return;
       }
       this.credentials = { sessionId: res.sessionId, token: res.token };
