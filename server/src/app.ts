@@ -10,6 +10,7 @@ import { setUpPagePipeline } from './dom/setup.ts';
 import { setUpResourceProxy } from './proxy/index.ts';
 import { createAgentSecurity } from './security/agent-security.ts';
 import { consoleOrigins } from './security/console-origins.ts';
+import { maskingPolicyHash } from './security/masking-policy.ts';
 import { isAllowedOrigin } from './security/origins.ts';
 import { controlPolicyFrom } from './session/control-policy.ts';
 import { ControlService } from './session/control-service.ts';
@@ -153,6 +154,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     sessions,
     pipeline,
     restrictions: domRestrictions.restrictions,
+    policyHash: maskingPolicyHash(domRestrictions.restrictions),
     pausePages: config.session.pausePages,
     inFlight,
     log,

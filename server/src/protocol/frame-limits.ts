@@ -36,6 +36,7 @@ export const CUSTOMER_FRAMES: { readonly [K in keyof CustomerToServerEvents]: Fr
   'session:handoff': SMALL,
   'page:tab': SMALL,
   'annotation:dismiss': SMALL,
+  'session:policy': SMALL,
 };
 
 export const AGENT_FRAMES: { readonly [K in keyof AgentToServerEvents]: FrameBound } = {

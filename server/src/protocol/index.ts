@@ -11,3 +11,5 @@ export * from './control-keys.ts';
 export * from './reconnect.ts';
 export * from './owned-attributes.ts';
 export * from './annotations.ts';
+export * from './masking-policy.ts';
+export * from './canonical-json.ts';

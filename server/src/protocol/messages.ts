@@ -2,6 +2,7 @@ import type { DocumentNode, MutationOp, NodeId, Viewport } from './dom.ts';
 import type { ErrorCode, Result } from './errors.ts';
 import type { DomRestrictions } from './restrictions.ts';
 import type { SessionReceipt } from './receipt.ts';
+import type { PolicyReport, SessionWarning } from './masking-policy.ts';
 import type {
   HandoffRequest,
   NavigateAction,
@@ -34,6 +35,8 @@ export interface SessionView {
   customerLeftAt?: number;
   /** Which of the customer's tabs is shared, once the snippet said. */
   tab?: TabInfo;
+  /** True once the snippet reported other masking rules than the server's (tampered or stale). */
+  policyMismatch?: boolean;
 }
 
 export interface PageSnapshot {
@@ -193,6 +196,8 @@ export interface CustomerToServerEvents {
   'page:tab': (tab: TabInfo) => void;
   /** The customer cleared the agents' drawings from the page. */
   'annotation:dismiss': () => void;
+  /** The hash of the masking rules the snippet enforces, after each start and resume. */
+  'session:policy': (report: PolicyReport) => void;
 }
 
 /** Server → customer (snippet). */
@@ -247,6 +252,8 @@ export interface ServerToAgentEvents {
   'session:ended': (ended: SessionEnded) => void;
   /** Just before `session:ended`: the same receipt the customer gets. */
   'session:receipt': (receipt: SessionReceipt) => void;
+  /** Something the agent must know about the session (a snippet with other masking rules). */
+  'session:warning': (warning: SessionWarning) => void;
   'page:snapshot': (snapshot: PageSnapshot) => void;
   'page:batch': (batch: PageBatch) => void;
   'page:pointer': (pointer: PointerPosition) => void;

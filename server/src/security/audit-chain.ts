@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditHead } from '../store/index.ts';
 import type { AuditRecord } from './audit.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../protocol/canonical-json.ts';
 
 /** The chain of the events that belong to no session. */
 export const CLUSTER_CHAIN = 'cluster';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { linkAuditRecord, type ChainedAuditRecord } from './audit-chain.ts';
 import { verifyAuditSources } from './audit-verify.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../protocol/canonical-json.ts';
 
 const actor = { subject: 'test:a', name: 'A', role: 'agent' } as const;
 

@@ -42,6 +42,7 @@ import {
   setCustomerConnected,
   touchSession,
   type SessionTimeouts,
+  reportPolicy,
 } from './session.ts';
 import {
   addHandoff,
@@ -184,6 +185,11 @@ export class SessionService {
   /** Which of the customer's tabs shares now. */
   tab(sessionId: string, tab: TabInfo): Promise<UpdateResult> {
     return this.update(sessionId, (session) => setTab(session, tab));
+  }
+
+  /** Records the masking-policy hash the snippet reported (kept only when it is not `expected`). */
+  reportPolicy(sessionId: string, reported: string, expected: string): Promise<UpdateResult> {
+    return this.update(sessionId, (session) => reportPolicy(session, reported, expected));
   }
 
   paused(sessionId: string, reason: PauseReason): Promise<UpdateResult> {

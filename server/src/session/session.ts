@@ -169,5 +169,21 @@ export function viewOf(session: SessionRecord): SessionView {
     ...(session.page && { page: session.page }),
     ...(session.customerLeftAt !== undefined && { customerLeftAt: session.customerLeftAt }),
     ...(session.tab && { tab: session.tab }),
+    ...(session.policyMismatch !== undefined && { policyMismatch: true }),
   };
+}
+
+/** The snippet reported the masking-policy hash `reported`; `expected` is the server's. */
+export function reportPolicy(
+  session: SessionRecord,
+  reported: string,
+  expected: string,
+): Transition {
+  if (session.status === 'ended') return failure('session_ended');
+  const mismatch = reported === expected ? undefined : reported;
+  if (session.policyMismatch === mismatch) return { ok: true, session };
+  const next: SessionRecord = { ...session };
+  if (mismatch === undefined) delete next.policyMismatch;
+  else next.policyMismatch = mismatch;
+  return { ok: true, session: next };
 }

@@ -69,6 +69,8 @@ export interface SessionRecord {
   customerConnection?: string;
   /** Which of the customer's tabs shares, as its snippet last said. */
   tab?: TabInfo;
+  /** The masking-policy hash the snippet reported when it was not the server's. */
+  policyMismatch?: string;
 }
 
 export interface StoredCredential {

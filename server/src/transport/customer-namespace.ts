@@ -28,6 +28,7 @@ import { statusOf } from '../session/control.ts';
 import { ERROR_CODES, matchesPausePage } from '../protocol/index.ts';
 import { attachCustomerContinuity } from './customer-continuity.ts';
 import { finishSession, type ReceiptSource } from './session-end.ts';
+import { attachCustomerPolicy } from './customer-policy.ts';
 import { ArrivalOrder, inArrivalOrder } from './arrival-order.ts';
 import { attachCustomerAnnotations } from './annotation-handlers.ts';
 
@@ -62,6 +63,8 @@ export interface NamespaceDeps {
   addressOf: (socket: Socket) => string;
   /** One line per security event. */
   audit?: Audit;
+  /** SHA-256 of the masking rules this server enforces; snippets report theirs. */
+  policyHash?: string;
   /** The audit chain's records, for the receipt sent when a session ends. */
   receipts?: ReceiptSource;
   /** Control of the customer's page; absent, the control events are unknown. */
@@ -261,6 +264,7 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
 
     if (deps.control) attachCustomerControl(socket, guard, deps.control, namespaces);
     const pausePage = attachCustomerContinuity({ data, guard, deps });
+    attachCustomerPolicy(data, guard, deps);
     attachCustomerAnnotations(socket, guard, { namespaces, log });
 
     socket.on('disconnect', () => {

@@ -10,6 +10,7 @@ import type {
   AnnotationsCleared,
   ControlAction,
   SessionReceipt,
+  SessionWarning,
   ControlStatus,
   SimpleResult,
   AgentToServerEvents,
@@ -43,6 +44,8 @@ export interface ConnectionEvents {
   refused(message: string): void;
   /** Who controls the customer's page now. */
   control?(status: ControlStatus): void;
+  /** A warning about the session (the snippet masks by other rules than the server). */
+  warning?(warning: SessionWarning): void;
   /** The session's receipt (its final audit hash), just before it ends. */
   receipt?(receipt: SessionReceipt): void;
   /** The server refused one of this agent's messages (`protocol:error`), other than sign-in. */
@@ -145,6 +148,10 @@ export class AgentConnection {
     socket.on(
       'annotation:cleared',
       safely((cleared) => events.annotationsCleared?.(cleared)),
+    );
+    socket.on(
+      'session:warning',
+      safely((warning) => events.warning?.(warning)),
     );
     socket.on(
       'session:receipt',

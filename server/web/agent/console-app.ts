@@ -121,6 +121,10 @@ const BLANK_PAGE: PageSnapshot = {
 /** How long page changes may pile up before the masking count is taken again. */
 const RECOUNT_MS = 300;
 
+/** The warning while the customer's snippet masks by other rules than the server's. */
+const POLICY_WARNING =
+  "Warning: the customer's page masks by other rules than this server's (a modified or outdated snippet). The server still masks by its own rules. (code: policy_mismatch)";
+
 export function startConsole(doc: Document): AgentHooks {
   const joinForm = new JoinForm({
     form: byId<HTMLFormElement>(doc, 'join-form'),
@@ -281,7 +285,14 @@ export function startConsole(doc: Document): AgentHooks {
   };
 
   /** Out of a session: nothing of the customer's page stays on screen. */
+  const policyWarning = byId(doc, 'policy-warning');
+  /** Shown while the session's snippet masks by other rules than the server's. */
+  const showPolicyWarning = (message: string | null): void => {
+    policyWarning.hidden = message === null;
+    policyWarning.textContent = message ?? '';
+  };
   const closeView = (): void => {
+    showPolicyWarning(null);
     controlPanel.attach(undefined);
     tools.attach(undefined);
     navigationBar.setControl(undefined);
@@ -348,6 +359,7 @@ export function startConsole(doc: Document): AgentHooks {
       {
         state: setState,
         view: (view) => {
+          if (view.policyMismatch) showPolicyWarning(POLICY_WARNING);
           details.setView(view, connection?.agentId);
           if (view.tab) {
             const label = `tab ${view.tab.index} of ${view.tab.count}`;
@@ -374,6 +386,9 @@ export function startConsole(doc: Document): AgentHooks {
           recount();
         },
         pointer: (pointer) => viewer.showCustomerPointer(pointer),
+        warning: (warning) => {
+          if (warning.code === 'policy_mismatch') showPolicyWarning(POLICY_WARNING);
+        },
         receipt: (r) => {
           receipt = r;
         },

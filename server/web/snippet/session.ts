@@ -21,7 +21,8 @@ import {
   RECONNECT_OPTIONS,
 } from '../../src/protocol/index.ts';
 import { guard, report } from './guard.ts';
-import { setRestrictions } from './masking.ts';
+import { currentRestrictions, setRestrictions } from './masking.ts';
+import { hashMaskingPolicy } from './policy-report.ts';
 import { ControlExecutor, findNode } from './control.ts';
 import type { TandemError } from './errors.ts';
 import { diagnoseConnectFailure, startError } from './errors.ts';
@@ -244,6 +245,17 @@ export class CustomerSession {
     );
   }
 
+  /** Tells the server which masking rules this snippet enforces (their hash). */
+  private reportPolicy(): void {
+    const socket = this.socket;
+    hashMaskingPolicy(this.win, currentRestrictions()).then(
+      guard((hash: string | null) => {
+        if (hash !== null && socket.connected) socket.emit('session:policy', { hash });
+      }),
+      () => undefined,
+    );
+  }
+
   private onConnect(resolve: (code: string) => void, reject: (error: Error) => void): void {
     this.everConnected = true;
     const resuming = this.credentials !== undefined;
@@ -273,6 +285,7 @@ export class CustomerSession {
       this.pausePages = res.pausePages ?? [];
       // The server's rules before anything is serialized; until now only the built-ins applied.
       setRestrictions(res.restrictions);
+      this.reportPolicy();
       this.ready = true;
       this.reportTab();
       this.widget.setCode(res.code);

@@ -1,0 +1,95 @@
+/**
+ * The signed masking policy in real Chromium: the snippet reports the hash of the masking rules
+ * it enforces; the server's own matches it for the snippet it serves, and a snippet whose rules
+ * hash differently (here: the page's Web Crypto tampered with, as a modified snippet would lie)
+ * is audited as `policy.mismatch` and warned about in the agent's console, also for an agent who
+ * joins after the report.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { DEFAULT_RESTRICTIONS } from '../../server/src/protocol/index.ts';
+import { maskingPolicyHash } from '../../server/src/security/masking-policy.ts';
+import { mintTestToken } from '../support/agent-tokens.ts';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { launchChromium, pollUntil } from './support/browser.ts';
+import { openConsole, startDemoSession } from './support/demo-session.ts';
+
+/** Every SHA-256 the page computes is of its input with one more byte: another policy's hash. */
+const TAMPER = `(() => {
+  const digest = SubtleCrypto.prototype.digest;
+  SubtleCrypto.prototype.digest = function (algorithm, data) {
+    const bytes = new Uint8Array(data.byteLength + 1);
+    bytes.set(new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength));
+    return digest.call(this, algorithm, bytes);
+  };
+})();`;
+
+describe('the masking policy the snippet reports', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function session(tampered: boolean) {
+    const customerContext = await browser.newContext({ ignoreHTTPSErrors: true });
+    const agentContext = await browser.newContext({ ignoreHTTPSErrors: true });
+    contexts.push(customerContext, agentContext);
+    if (tampered) await customerContext.addInitScript(TAMPER);
+    const customer = await customerContext.newPage();
+    await customer.goto(`${server.url}/demo/`);
+    const code = await startDemoSession(customer);
+    const sessionId = String(
+      server.logs.findLast((l) => l.audit === true && l.event === 'session.started')?.session,
+    );
+    return { code, sessionId, agentContext };
+  }
+
+  const mismatches = (sessionId: string) =>
+    server.logs.filter(
+      (l) => l.audit === true && l.event === 'policy.mismatch' && l.session === sessionId,
+    );
+
+  it('matches for the snippet the server serves: no warning', async () => {
+    const { code, sessionId, agentContext } = await session(false);
+    const agent = await openConsole(agentContext, server.url, code, await mintTestToken());
+    assert.ok(
+      server.logs.some(
+        (l) =>
+          l.session === sessionId && l.msg === 'masking policy reported: the same as the server',
+      ),
+      'the snippet reported, and its hash is the server’s',
+    );
+    assert.equal(await agent.locator('#policy-warning').isVisible(), false);
+    assert.equal(mismatches(sessionId).length, 0);
+    // The defaults' hash is what a node with no dom-restrictions config enforces.
+    assert.match(maskingPolicyHash(DEFAULT_RESTRICTIONS), /^[0-9a-f]{64}$/);
+  });
+
+  it('audits a snippet with other rules and warns the agent, who joined after the report', async () => {
+    const { code, sessionId, agentContext } = await session(true);
+    await pollUntil('the mismatch audited', async () =>
+      mismatches(sessionId).length === 1 ? true : undefined,
+    );
+    const [line] = mismatches(sessionId);
+    assert.equal(
+      (line?.detail as { expected?: string }).expected,
+      maskingPolicyHash(DEFAULT_RESTRICTIONS),
+    );
+    assert.equal((line?.actor as { role?: string }).role, 'customer');
+    const agent = await openConsole(agentContext, server.url, code, await mintTestToken());
+    await pollUntil('the warning in the console', async () =>
+      (await agent.locator('#policy-warning').isVisible()) ? true : undefined,
+    );
+    assert.match((await agent.locator('#policy-warning').textContent()) ?? '', /policy_mismatch/);
+  });
+});
