@@ -118,9 +118,10 @@ describe('control: the agent acts on the page only with consent', () => {
     // Proving that nothing happens needs a pause; it can only make the test pass wrongly, never fail.
     await customer.waitForTimeout(500);
     assert.equal(await itemCount(), count, 'no click after control was stopped');
-    assert.ok(
-      server.logs.some((line) => line.audit === true && line.event === 'control.revoked'),
-      'the revocation is audited',
+    await pollUntil('the revocation is audited', async () =>
+      server.logs.some((line) => line.audit === true && line.event === 'control.revoked')
+        ? true
+        : undefined,
     );
   });
 });

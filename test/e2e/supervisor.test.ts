@@ -130,7 +130,7 @@ describe('supervisor: the Sessions panel of the agent console', () => {
         : undefined,
     );
     const watchedId = (await row.locator('th').getAttribute('title')) ?? '';
-    assert.ok(
+    await pollUntil('the watch is audited as a supervisor join of that session', async () =>
       server.logs.some(
         (line) =>
           line.audit === true &&
@@ -138,8 +138,9 @@ describe('supervisor: the Sessions panel of the agent console', () => {
           (line.detail as { via?: string } | undefined)?.via === 'supervisor' &&
           (line.actor as { role?: string } | undefined)?.role === 'supervisor' &&
           line.session === watchedId,
-      ),
-      'the watch is audited as a supervisor join of that session',
+      )
+        ? true
+        : undefined,
     );
 
     // Back to the list: the supervisor is no longer among the agents of that session.

@@ -163,7 +163,10 @@ describe('control on the server', () => {
     await waitFor(() => agentStates.at(-1)?.state === 'none', 'the agent to hear of it');
     assert.equal(await act(s, { kind: 'click', target: BUTTON }), 'control_not_granted');
     assert.equal(s.actions.length, 1);
-    assert.ok(server.logs.some((l) => l.audit === true && l.event === 'control.revoked'));
+    await waitFor(
+      () => server.logs.some((l) => l.audit === true && l.event === 'control.revoked'),
+      'the revocation audited',
+    );
   });
 
   it('releases control when the agent leaves, and ignores answers for another agent', async () => {
