@@ -148,13 +148,16 @@ describe('agent tokens (shared secret)', () => {
         ),
       'the refusal audited',
     );
-    assert.ok(
-      server.logs.some(
-        (l) =>
-          l.audit === true &&
-          l.event === 'agent.joined' &&
-          (l.actor as { subject?: string } | undefined)?.subject === 'test:mo',
-      ),
+    // Audit lines are written once chained in the store: a moment after the answer.
+    await waitFor(
+      () =>
+        server.logs.some(
+          (l) =>
+            l.audit === true &&
+            l.event === 'agent.joined' &&
+            (l.actor as { subject?: string } | undefined)?.subject === 'test:mo',
+        ),
+      'the join audited',
     );
   });
 
@@ -234,7 +237,10 @@ describe('code guessing', () => {
       'x-forwarded-for': '198.51.100.3',
     });
     assert.ok((await join(fresh, code)).ok);
-    assert.ok(server.logs.some((l) => l.audit === true && l.event === 'code.locked_out'));
+    await waitFor(
+      () => server.logs.some((l) => l.audit === true && l.event === 'code.locked_out'),
+      'the lockout audited',
+    );
   });
 });
 
@@ -329,10 +335,10 @@ describe('agent tokens (public keys)', () => {
 });
 
 describe('development login', () => {
-  const login = (url: string, origin: string) =>
+  const login = (url: string, origin: string, headers: Record<string, string> = {}) =>
     fetch(`${url}/agent/dev-login`, {
       method: 'POST',
-      headers: { origin, 'content-type': 'application/json' },
+      headers: { origin, 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ name: 'Dev', privileges: ['cobrowse:monitor', 'cobrowse:supervise'] }),
     });
 
@@ -342,6 +348,11 @@ describe('development login', () => {
       const res = await login(server.url, server.url);
       assert.equal(res.status, 405);
       await res.arrayBuffer();
+      for (const page of ['/agent/login.html', '/agent/login.js']) {
+        const got = await fetch(`${server.url}${page}`);
+        assert.equal(got.status, 404, `${page} is not served`);
+        await got.arrayBuffer();
+      }
     } finally {
       await server.stop();
     }
@@ -360,6 +371,40 @@ describe('development login', () => {
       const agent = await agentSocket(server.url, body.token);
       const list = (await agent.timeout(5000).emitWithAck('sessions:list', {})) as ListResult;
       assert.ok(list.ok, 'the minted privileges apply');
+      const page = await fetch(`${server.url}/agent/login.html`);
+      assert.equal(page.status, 200, 'the sign-in page is served while it is on');
+      await page.arrayBuffer();
+      // Without a trusted proxy, X-Forwarded-For is a header like any other: ignored.
+      const ignored = await login(server.url, server.url, { 'x-forwarded-for': '203.0.113.9' });
+      assert.equal(ignored.status, 200);
+      await ignored.arrayBuffer();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a client that is not on this machine, whatever Origin it forges', async () => {
+    // Behind a trusted proxy the client is the address the proxy appended: here a remote one.
+    const server = await startServer({
+      agents: { secret: undefined, devLogin: true },
+      server: { trustProxy: true },
+    });
+    try {
+      for (const forwarded of ['203.0.113.9', '127.0.0.1, 203.0.113.9']) {
+        const res = await login(server.url, server.url, { 'x-forwarded-for': forwarded });
+        assert.equal(res.status, 403, forwarded);
+        const body = (await res.json()) as { ok: boolean; code: string; token?: string };
+        assert.deepEqual([body.ok, body.code, body.token], [false, 'forbidden', undefined]);
+      }
+      assert.ok(
+        server.logs.some(
+          (l) => l.msg === 'development sign-in refused' && l.code === 'not_loopback',
+        ),
+        'the refusal is logged',
+      );
+      const local = await login(server.url, server.url, { 'x-forwarded-for': '127.0.0.1' });
+      assert.equal(local.status, 200, 'a client the proxy saw on this machine');
+      await local.arrayBuffer();
     } finally {
       await server.stop();
     }

@@ -58,7 +58,7 @@ export async function createAgentSecurity(
     log.warn(
       { devLogin: devSecret !== null },
       devSecret !== null
-        ? 'agents.devLogin is on: anyone who reaches /agent/login.html can mint an agent token with any privilege; never enable it in production'
+        ? 'agents.devLogin is on: anyone on this machine can mint an agent token with any privilege at /agent/login.html; never enable it in production'
         : 'agents.devLogin is on but tokens are verified with public keys: it cannot mint tokens and stays off',
     );
   } else if (keys.kind === 'none') {
@@ -86,6 +86,16 @@ export async function createAgentSecurity(
           privilegesClaim: agents.privilegesClaim,
           nameClaim: agents.nameClaim,
           isSameOrigin: (ctx) => options.isConsoleOrigin(ctx.get('Origin')),
+          trustProxy: config.server.trustProxy,
+          onRefused: (ctx, code) =>
+            log.warn(
+              {
+                code,
+                address: ctx.req.socket.remoteAddress,
+                origin: ctx.get('Origin').slice(0, 200),
+              },
+              'development sign-in refused',
+            ),
           ...(options.now && { now: options.now }),
         });
   // Every record is chained in the store, so that all nodes of a cluster append to one chain.

@@ -1,11 +1,14 @@
 /**
  * The development login: `POST /agent/dev-login` with `{ name, privileges }` mints a token signed
  * with the configured (or a random per-process) secret. It exists only when
- * `agents.devLogin` is on: anyone who reaches it gets any privilege, so it is for demos only.
+ * `agents.devLogin` is on (`make run` turns it on), answers only clients on this machine, and
+ * `/agent/login.html` is a 404 without it: whoever reaches it gets any privilege, so it is for
+ * development only.
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Context, Next } from 'koa';
+import { isLoopbackClient } from './loopback-client.ts';
 import { PRIVILEGES, parsePrivileges, type Privilege } from './privileges.ts';
 
 export interface MintOptions {
@@ -63,11 +66,18 @@ async function readJson(ctx: Context): Promise<unknown> {
 }
 
 /**
- * Koa middleware for `/agent/dev-login`. Only same-origin JSON posts are accepted, so that
- * another site cannot mint a token in the visitor's browser.
+ * Koa middleware for `/agent/dev-login`. Only clients on this machine (by the connection's
+ * address, see loopback-client.ts) get a token; only same-origin JSON posts are accepted, so
+ * that another site cannot mint a token in the visitor's browser.
  */
 export function devLoginRoute(
-  options: MintOptions & { isSameOrigin: (ctx: Context) => boolean },
+  options: MintOptions & {
+    isSameOrigin: (ctx: Context) => boolean;
+    /** Whether `X-Forwarded-For` is the word of a proxy the operator trusts (`server.trustProxy`). */
+    trustProxy: boolean;
+    /** Told of every refused request (for the log). */
+    onRefused?: (ctx: Context, code: 'not_loopback' | 'forbidden_origin') => void;
+  },
 ): (ctx: Context, next: Next) => Promise<void> {
   return async (ctx, next) => {
     if (ctx.path !== '/agent/dev-login') return next();
@@ -77,7 +87,23 @@ export function devLoginRoute(
       ctx.set('Allow', 'POST');
       return;
     }
+    const loopback = isLoopbackClient({
+      remoteAddress: ctx.req.socket.remoteAddress,
+      forwardedFor: ctx.get('X-Forwarded-For'),
+      trustProxy: options.trustProxy,
+    });
+    if (!loopback) {
+      options.onRefused?.(ctx, 'not_loopback');
+      ctx.status = 403;
+      ctx.body = {
+        ok: false,
+        code: 'forbidden',
+        message: 'the development sign-in answers clients on this machine only',
+      };
+      return;
+    }
     if (!ctx.is('application/json') || !options.isSameOrigin(ctx)) {
+      options.onRefused?.(ctx, 'forbidden_origin');
       ctx.status = 403;
       ctx.body = { ok: false, code: 'forbidden_origin' };
       return;

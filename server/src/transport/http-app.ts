@@ -50,6 +50,9 @@ function routeOf(path: string): string {
   return 'other';
 }
 
+/** The development sign-in's page and script: served only while `agents.devLogin` is on. */
+const DEV_LOGIN_PAGES = new Set(['/agent/login.html', '/agent/login.js', '/agent/login.js.map']);
+
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa({ proxy: options.trustProxy });
   const { webRoot } = options;
@@ -120,6 +123,11 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     }
     if (path === '/agent') {
       ctx.redirect('/agent/');
+      return;
+    }
+    if (!options.devLogin && DEV_LOGIN_PAGES.has(path)) {
+      // The development sign-in is off: its page does not exist.
+      ctx.status = 404;
       return;
     }
     if (path.startsWith('/agent/')) {
