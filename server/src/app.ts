@@ -161,6 +161,8 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     metrics,
     maxNodes: config.limits.maxNodes,
     messagesPerSecond: config.limits.messagesPerSecond,
+    snapshotBytesPerMinute: config.limits.snapshotBytesPerMinute,
+    inflatedBytesPerMinute: config.limits.inflatedBytesPerMinute,
     allowedOrigins: config['cross-origin'].allowedOrigins,
     consoleOrigins: () => ownOrigins,
     maxMessageBytes: config.limits.maxMessageBytes,

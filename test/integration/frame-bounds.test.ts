@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
+import type { Socket } from 'socket.io-client';
+import { packTree } from '../../server/src/protocol/packed-tree.ts';
 import { AGENT_FRAMES, CUSTOMER_FRAMES } from '../../server/src/protocol/frame-limits.ts';
 import {
   PROTOCOL_VERSION,
@@ -52,7 +55,14 @@ async function hostile(namespace: '/customer' | '/agent'): Promise<RawFrameSocke
 
 before(async () => {
   token = await mintTestToken({ name: 'Alice' });
-  server = await startServer({ limits: { maxMessageBytes: 256 * 1024, messagesPerSecond: 2000 } });
+  server = await startServer({
+    // Room for two snapshots inflated to the protocol's 8 MiB bound a minute.
+    limits: {
+      maxMessageBytes: 256 * 1024,
+      messagesPerSecond: 2000,
+      inflatedBytesPerMinute: 16 * 1024 * 1024,
+    },
+  });
 });
 
 after(async () => {
@@ -142,5 +152,166 @@ describe('frame bounds', () => {
     await client.closed;
     assert.equal(total(await dropped(), 'bad_packet_type') - total(before, 'bad_packet_type'), 1);
     assert.equal(server.process.exitCode, null);
+  });
+});
+
+describe('frames refused below the handlers', () => {
+  // Each on a connection of its own (joined to /customer): what it sends, and what it counts.
+  const cases: Array<{
+    name: string;
+    send: (peer: RawFrameSocket) => void;
+    counted: string;
+    closes: boolean;
+  }> = [
+    {
+      name: 'an Engine.IO packet that does not decode',
+      send: (p) => p.ws.send('x'),
+      counted: 'engine/unknown/malformed_packet',
+      closes: true,
+    },
+    {
+      name: 'a ping from a client',
+      send: (p) => p.ws.send('2'),
+      counted: 'engine/unknown/malformed_packet',
+      closes: true,
+    },
+    {
+      name: 'a WebSocket frame past maxHttpBufferSize',
+      send: (p) => p.ws.send(`4${'x'.repeat(300 * 1024)}`),
+      counted: 'engine/unknown/payload_too_large',
+      closes: true,
+    },
+    {
+      name: 'a packet type that does not exist',
+      send: (p) => p.send('9/customer,'),
+      counted: 'customer/unknown/malformed_packet',
+      closes: true,
+    },
+    {
+      name: 'truncated JSON',
+      send: (p) => p.send('2/customer,["page:batch",{"seq":'),
+      counted: 'customer/unknown/malformed_packet',
+      closes: true,
+    },
+    {
+      name: 'a CONNECT to a namespace the server does not have',
+      send: (p) => p.send('0/nope,'),
+      counted: 'other/unknown/bad_namespace',
+      closes: false,
+    },
+    {
+      name: 'an event on a namespace not connected to',
+      send: (p) => p.send('2/agent,["session:join",{}]'),
+      counted: 'agent/session:join/bad_namespace',
+      closes: true,
+    },
+    {
+      name: 'two attachments',
+      send: (p) => p.send('52-/customer,["page:snapshot",{}]'),
+      counted: 'customer/page:snapshot/bad_attachments',
+      closes: true,
+    },
+    {
+      name: 'an attachment placeholder past the attachments',
+      send: (p) => {
+        p.send('51-/customer,["page:snapshot",{"tree":{"_placeholder":true,"num":3}}]');
+        p.send(Buffer.from('tree'));
+      },
+      counted: 'customer/unknown/malformed_packet',
+      closes: true,
+    },
+  ];
+  for (const { name, send, counted, closes } of cases) {
+    it(`counts and logs ${name}`, async () => {
+      const before = await dropped();
+      const peer = await hostile('/customer');
+      send(peer);
+      await waitFor(
+        async () => ((await dropped()).get(counted) ?? 0) > (before.get(counted) ?? 0),
+        `${counted} counted`,
+      );
+      if (closes) await peer.closed;
+      else assert.equal(peer.ws.readyState, peer.ws.OPEN);
+      assert.equal(server.process.exitCode, null, server.stderr());
+    });
+  }
+  it('logs what Engine.IO refuses', async () => {
+    // The parser's own refusals are sampled over the node (ten lines a second): bounded-parser.test.ts.
+    await waitFor(
+      () => server.logs.some((l) => l.msg === 'connection closed: frame refused'),
+      'an Engine.IO refusal logged',
+    );
+  });
+});
+
+/** A customer in a session of its own, and the session's code. */
+async function customerInSession(): Promise<{ customer: Socket; code: string }> {
+  const customer = rawSocket(server.url, '/customer');
+  closers.push(customer);
+  const start = (await customer.timeout(5000).emitWithAck('session:start', {
+    protocol: PROTOCOL_VERSION,
+    url: 'https://shop.test/',
+  })) as StartResult;
+  assert.ok(start.ok);
+  return { customer, code: start.code };
+}
+
+/** A snapshot as the snippet sends it: the packed tree, deflated. */
+function packed(seq: number, text: string, tree?: Uint8Array): Record<string, unknown> {
+  const { doc, ...head } = pageSnapshot(seq, [{ type: 'text', id: 4, text }]);
+  return { ...head, tree: tree ?? deflateRawSync(packTree(doc)), compression: 'deflate-raw' };
+}
+
+const batch = (seq: number, text: string): PageBatch => ({
+  seq,
+  sentAt: Date.now(),
+  ops: [{ op: 'text', id: 4, text }],
+});
+
+describe('packed snapshots', () => {
+  it('are inflated only in a session and within the connection budget, and keep their place before the batches that follow', async () => {
+    const { customer, code } = await customerInSession();
+    const agent = rawSocket(server.url, '/agent', { token });
+    closers.push(agent);
+    const seen: string[] = [];
+    agent.on('page:snapshot', (s: { seq: number }) => seen.push(`snapshot ${s.seq}`));
+    agent.on('page:batch', (b: PageBatch) => seen.push(`batch ${b.seq}`));
+    const joined = (await agent.timeout(5000).emitWithAck('session:join', {
+      protocol: PROTOCOL_VERSION,
+      code,
+    })) as { ok: boolean };
+    assert.ok(joined.ok);
+
+    // The batch follows at once, while the snapshot is still being inflated.
+    customer.emit('page:snapshot', packed(1, 'hello'));
+    customer.emit('page:batch', batch(2, 'next'));
+    await waitFor(() => seen.includes('batch 2'), 'the batch relayed');
+    assert.deepEqual(seen, ['snapshot 1', 'batch 2']);
+
+    const before = await dropped();
+    // 9 KiB of deflate that inflates to 9 MiB.
+    const bomb = deflateRawSync(Buffer.alloc(9 * 1024 * 1024));
+    const outsider = rawSocket(server.url, '/customer');
+    closers.push(outsider);
+    await waitFor(() => outsider.connected, 'outsider connected');
+    for (let i = 0; i < 5; i++) outsider.emit('page:snapshot', packed(1, 'x', bomb));
+    const { customer: bomber } = await customerInSession();
+    for (let i = 0; i < 6; i++) bomber.emit('page:snapshot', packed(1, 'x', bomb));
+    const since = async (reason: string) =>
+      ((await dropped()).get(`customer/page:snapshot/${reason}`) ?? 0) -
+      (before.get(`customer/page:snapshot/${reason}`) ?? 0);
+    await waitFor(
+      async () => (await since('payload_too_large')) + (await since('inflate_budget')) >= 6,
+      'every bomb counted',
+    );
+    assert.equal(await since('not_in_session'), 5, 'not inflated outside a session');
+    // The budget holds two inflates to the bound; the rest are refused without inflating.
+    assert.equal(await since('payload_too_large'), 2);
+    assert.equal(await since('inflate_budget'), 4);
+    assert.ok(server.logs.some((l) => l.msg === 'message dropped' && l.code === 'inflate_budget'));
+
+    customer.emit('page:batch', batch(3, 'still here'));
+    await waitFor(() => seen.includes('batch 3'), 'the session beside goes on');
+    assert.equal(server.process.exitCode, null, server.stderr());
   });
 });

@@ -107,6 +107,26 @@ const limitsSection = z.strictObject({
   messagesPerSecond: z.number().int().min(1).default(200),
   /** Messages one session's customer may send per second, over all its connections. Default 400. */
   sessionMessagesPerSecond: z.number().int().min(1).default(400),
+  /**
+   * Bytes of packed snapshot trees (as sent, deflated) one customer connection may send per
+   * minute, bursts included; a snapshot past it is dropped as `inflate_budget`. Default 32 MiB.
+   */
+  snapshotBytesPerMinute: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(32 * 1024 * 1024),
+  /**
+   * Bytes one customer connection's packed snapshots may inflate to per minute. Inflating runs
+   * only after the session and rate checks, off the event loop, and stops at what is left of
+   * this budget, so a deflate bomb costs at most this much work a minute; a snapshot past it is
+   * dropped as `inflate_budget`. Default 64 MiB (eight of the largest snapshots).
+   */
+  inflatedBytesPerMinute: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(64 * 1024 * 1024),
 });
 
 const agentsSection = z

@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   payload_too_large: 'The message is larger than the server accepts.',
   unsupported_protocol: 'The client speaks another protocol version.',
   rate_limited: 'Too many attempts; try again later.',
+  inflate_budget:
+    "The connection's snapshots sent or inflated to more bytes this minute than the server allows; the snapshot was dropped.",
   session_not_found: 'No session matches.',
   invalid_code: 'The code is not valid or has expired.',
   session_full: 'The session has as many agents as it allows.',

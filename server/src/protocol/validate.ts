@@ -15,6 +15,7 @@ import { LIMITS } from './limits.ts';
 import { ANNOTATION_LIMITS, type AnnotationDraw } from './annotations.ts';
 import type {
   JoinRequest,
+  PackedPageSnapshot,
   PageBatch,
   PageSnapshot,
   PointerPosition,
@@ -511,14 +512,15 @@ function run<T>(parse: () => T): Parsed<T> {
 export type InflateRaw = (data: Uint8Array, maxBytes: number) => Uint8Array;
 
 /**
- * A snapshot, in either form: the plain tree as `doc`, or the packed tree (packed-tree.ts) as
- * UTF-8 bytes in `tree`, deflated when `compression` is `deflate-raw` (what the snippet sends).
+ * A snapshot's outer shape, without inflating or reading a packed tree: what may be checked
+ * before the session and the byte budgets are (the server inflates only after them). A plain
+ * tree is read at once, as it came parsed; a packed one (`tree` in the value) is left as bytes,
+ * its size and compression checked, for `parsePackedTree`.
  */
-export function parseSnapshot(
+export function parseSnapshotEnvelope(
   input: unknown,
   maxNodes: number = LIMITS.maxNodes,
-  inflateRaw?: InflateRaw,
-): Parsed<PageSnapshot> {
+): Parsed<PageSnapshot | PackedPageSnapshot> {
   return run(() => {
     const obj = object(input, 'snapshot');
     const packed = obj.doc === undefined;
@@ -527,52 +529,94 @@ export function parseSnapshot(
       ['seq', 'url', 'title', 'viewport', ...(packed ? ['tree', 'compression'] : ['doc'])],
       'snapshot',
     );
-    const checker = new TreeChecker(maxNodes);
-    return {
+    const head = {
       seq: integer(obj.seq, 'snapshot.seq'),
       url: string(obj.url, 'snapshot.url', LIMITS.maxUrlLength),
       title: string(obj.title, 'snapshot.title', 1024),
       viewport: viewport(obj.viewport, 'snapshot.viewport'),
-      doc: packed
-        ? checker.packedDocument(unpack(obj, inflateRaw), 'snapshot.tree', 0)
-        : checker.document(obj.doc, 'snapshot.doc', 0),
     };
+    if (!packed)
+      return { ...head, doc: new TreeChecker(maxNodes).document(obj.doc, 'snapshot.doc', 0) };
+    const tree = obj.tree;
+    if (!(tree instanceof Uint8Array)) throw new Invalid('snapshot.tree', 'expected binary data');
+    if (tree.byteLength > LIMITS.maxMessageBytes) {
+      throw new Invalid('snapshot.tree', `larger than ${LIMITS.maxMessageBytes} bytes`, true);
+    }
+    const compression = obj.compression;
+    if (compression !== 'deflate-raw' && compression !== 'none') {
+      throw new Invalid('snapshot.compression', "expected 'deflate-raw' or 'none'");
+    }
+    return { ...head, tree, compression };
   });
 }
 
-/** The JSON value of a packed tree's bytes. */
-function unpack(obj: Obj, inflateRaw: InflateRaw | undefined): unknown {
-  const bytes = obj.tree;
-  if (!(bytes instanceof Uint8Array)) throw new Invalid('snapshot.tree', 'expected binary data');
-  if (bytes.byteLength > LIMITS.maxMessageBytes) {
-    throw new Invalid('snapshot.tree', `larger than ${LIMITS.maxMessageBytes} bytes`, true);
-  }
-  let raw = bytes;
-  if (obj.compression === 'deflate-raw') {
-    if (!inflateRaw) throw new Invalid('snapshot.compression', 'not supported here');
+/** Reads a packed snapshot's tree from its raw (inflated) bytes: UTF-8, JSON, then the tree's own checks. */
+export function parsePackedTree(
+  packed: PackedPageSnapshot,
+  raw: Uint8Array,
+  maxNodes: number = LIMITS.maxNodes,
+): Parsed<PageSnapshot> {
+  return run(() => {
+    let text: string;
     try {
-      raw = inflateRaw(bytes, LIMITS.maxMessageBytes);
-    } catch (error) {
-      // Node says RangeError (ERR_BUFFER_TOO_LARGE) for output beyond the bound.
-      if (error instanceof RangeError) {
-        throw new Invalid('snapshot.tree', `inflates beyond ${LIMITS.maxMessageBytes} bytes`, true);
-      }
-      throw new Invalid('snapshot.tree', 'not valid deflate data');
+      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new Invalid('snapshot.tree', 'not valid UTF-8');
     }
-  } else if (obj.compression !== 'none') {
-    throw new Invalid('snapshot.compression', "expected 'deflate-raw' or 'none'");
+    let json: unknown;
+    try {
+      json = JSON.parse(text) as unknown;
+    } catch {
+      throw new Invalid('snapshot.tree', 'not valid JSON');
+    }
+    const { seq, url, title, viewport: size } = packed;
+    const doc = new TreeChecker(maxNodes).packedDocument(json, 'snapshot.tree', 0);
+    return { seq, url, title, viewport: size, doc };
+  });
+}
+
+/** Why inflating a packed tree failed, as a refusal. */
+export function inflateFailure(error: unknown, maxBytes: number): Parsed<never> {
+  // Node says RangeError (ERR_BUFFER_TOO_LARGE) for output beyond the bound.
+  return error instanceof RangeError
+    ? {
+        ok: false,
+        code: 'payload_too_large',
+        message: `snapshot.tree: inflates beyond ${maxBytes} bytes`,
+      }
+    : { ok: false, code: 'invalid_message', message: 'snapshot.tree: not valid deflate data' };
+}
+
+/**
+ * A snapshot, in either form, read at once: the plain tree as `doc`, or the packed tree
+ * (packed-tree.ts) as UTF-8 bytes in `tree`, deflated when `compression` is `deflate-raw` (what
+ * the snippet sends). The server reads it in two steps instead (`parseSnapshotEnvelope`, then
+ * `parsePackedTree` after an asynchronous, budgeted inflate); tools and tests use this one.
+ */
+export function parseSnapshot(
+  input: unknown,
+  maxNodes: number = LIMITS.maxNodes,
+  inflateRaw?: InflateRaw,
+): Parsed<PageSnapshot> {
+  const envelope = parseSnapshotEnvelope(input, maxNodes);
+  if (!envelope.ok) return envelope;
+  const packed = envelope.value;
+  if (!('tree' in packed)) return { ok: true, value: packed };
+  let raw = packed.tree;
+  if (packed.compression === 'deflate-raw') {
+    if (!inflateRaw)
+      return {
+        ok: false,
+        code: 'invalid_message',
+        message: 'snapshot.compression: not supported here',
+      };
+    try {
+      raw = inflateRaw(packed.tree, LIMITS.maxMessageBytes);
+    } catch (error) {
+      return inflateFailure(error, LIMITS.maxMessageBytes);
+    }
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    throw new Invalid('snapshot.tree', 'not valid UTF-8');
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new Invalid('snapshot.tree', 'not valid JSON');
-  }
+  return parsePackedTree(packed, raw, maxNodes);
 }
 
 export function parseBatch(input: unknown, maxNodes: number = LIMITS.maxNodes): Parsed<PageBatch> {

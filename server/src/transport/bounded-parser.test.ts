@@ -9,7 +9,8 @@ import { createBoundedParser } from './bounded-parser.ts';
 
 const PAGE_BYTES = 64 * 1024;
 
-function setup() {
+/** A decoder; `connected`, its connection joined both namespaces first (as any client does). */
+function setup({ connected = true } = {}) {
   let clock = 1_000_000;
   const lines: Array<Record<string, unknown>> = [];
   const log = createLogger(
@@ -46,6 +47,11 @@ function setup() {
       return 'closed';
     }
   };
+  if (connected) {
+    feed('0/customer,');
+    feed('0/agent,');
+    decoded.length = 0;
+  }
   return { decoder, decoded, feed, metrics, lines, tick: (ms: number) => (clock += ms) };
 }
 
@@ -61,7 +67,7 @@ const encode = (packet: Packet): Array<string | Buffer> =>
 
 describe('bounded parser', () => {
   it('passes the protocol’s own frames through unchanged, a packed snapshot with its attachment too', () => {
-    const { decoded, feed } = setup();
+    const { decoded, feed } = setup({ connected: false });
     const tree = Buffer.from('packed tree');
     const frames = [
       ...encode({ type: 0, nsp: '/customer' }),
@@ -177,10 +183,40 @@ describe('bounded parser', () => {
   });
 
   it('refuses a storm of namespace CONNECTs on one connection', async () => {
-    const { decoded, feed, metrics } = setup();
+    const { decoded, feed, metrics } = setup({ connected: false });
     for (let i = 0; i < 20; i++) feed('0/customer,');
     assert.equal(decoded.length, 8);
     assert.equal((await dropped(metrics))['customer/unknown/too_many_connects'], 12);
+  });
+
+  it('counts packets for a namespace not connected to first, or not the server’s', async () => {
+    const { decoded, feed, metrics, lines } = setup({ connected: false });
+    // Socket.IO closes such a connection without a word: closed here, and counted.
+    assert.equal(feed('2/customer,["page:batch",{}]'), 'closed');
+    assert.equal(feed('1/agent,'), 'closed');
+    assert.equal(feed('51-/customer,["page:snapshot",{"_placeholder":true,"num":0}]'), 'closed');
+    // Passed on, so that Socket.IO answers "Invalid namespace"; its events are unknown.
+    assert.equal(feed('0/nope,'), 'kept');
+    assert.equal(feed('2/nope,["x"]'), 'kept');
+    assert.equal(decoded.length, 1);
+    assert.deepEqual(await dropped(metrics), {
+      'customer/page:batch/bad_namespace': 1,
+      'customer/page:snapshot/bad_namespace': 1,
+      'agent/unknown/bad_namespace': 1,
+      'other/unknown/bad_namespace': 1,
+      'other/unknown/unknown_event': 1,
+    });
+    assert.equal(lines.filter((l) => l.code === 'bad_namespace').length, 4);
+  });
+
+  it('counts an attachment placeholder that points past the attachments', async () => {
+    const { feed, metrics } = setup();
+    assert.equal(
+      feed('51-/customer,["page:snapshot",{"tree":{"_placeholder":true,"num":4}}]'),
+      'kept',
+    );
+    assert.equal(feed(Buffer.from('tree')), 'closed');
+    assert.deepEqual(await dropped(metrics), { 'customer/unknown/malformed_packet': 1 });
   });
 
   it('samples its log lines over every connection and says how many it left out', () => {

@@ -11,6 +11,7 @@ import { Decoder, Encoder, type Packet } from 'socket.io-parser';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { FRAME_LIMITS } from '../protocol/frame-limits.ts';
+import { createLogSampler } from '../observability/log-sampler.ts';
 import {
   checkEvent,
   checkText,
@@ -40,26 +41,6 @@ export interface ParserModule {
 
 /** A frame refused with a verdict that closes the connection; already counted. */
 class FrameRefused extends Error {}
-
-/** At most `perSecond` log lines a second over every connection, so that a storm cannot flood the log. */
-function createLogSampler(perSecond: number, now: () => number) {
-  let window = 0;
-  let lines = 0;
-  let suppressed = 0;
-  return (write: (suppressed: number) => void): void => {
-    const t = now();
-    if (t - window >= 1000) {
-      window = t;
-      lines = 0;
-    }
-    if (++lines > perSecond) {
-      suppressed++;
-      return;
-    }
-    write(suppressed);
-    suppressed = 0;
-  };
-}
 
 /** A parser module whose decoders enforce `options.rules`. */
 export function createBoundedParser(options: BoundedParserOptions): ParserModule {
@@ -94,6 +75,8 @@ export function createBoundedParser(options: BoundedParserOptions): ParserModule
     private tokens = burst;
     private last = now();
     private connects = 0;
+    /** Namespaces this connection asked to CONNECT to: the only ones its other packets may name. */
+    private readonly joined = new Set<string>();
     /**
      * A binary head waiting for its attachment; `frame` null when the head was refused (its
      * attachment is then dropped with it).
@@ -135,8 +118,20 @@ export function createBoundedParser(options: BoundedParserOptions): ParserModule
             this.pending = { frame: null, nsp: head.nsp, event: head.event };
           return this.refuse(verdict.reason, verdict.fatal, head.nsp, head.event, frame.length);
         }
-        if (head.type === PACKET.connect && ++this.connects > FRAME_LIMITS.maxConnects)
-          return this.refuse('too_many_connects', false, head.nsp, 'connect', frame.length);
+        if (head.type === PACKET.connect) {
+          if (++this.connects > FRAME_LIMITS.maxConnects)
+            return this.refuse('too_many_connects', false, head.nsp, 'connect', frame.length);
+          this.joined.add(head.nsp);
+          // Passed on: Socket.IO answers "Invalid namespace", which a client can read.
+          if (!rules.table.has(head.nsp))
+            refuse('bad_namespace', head.nsp, 'connect', frame.length);
+        } else if (
+          (head.type === PACKET.disconnect || head.type === PACKET.event || binary) &&
+          !this.joined.has(head.nsp)
+        ) {
+          // Socket.IO would close the connection without a word, or a count.
+          return this.refuse('bad_namespace', true, head.nsp, head.event, frame.length);
+        }
       }
       if (!this.take(frame.length)) {
         if (binary && head) this.pending = { frame: null, nsp: head.nsp, event: head.event };

@@ -1,16 +1,15 @@
 /** The customer's side: start or resume a session, stream the page, end it. */
-import { inflateRawSync } from 'node:zlib';
 import type { Socket } from 'socket.io';
 import { formatCode } from '../security/session-codes.ts';
 import {
   parseBatch,
   parsePointer,
   parseResumeRequest,
-  parseSnapshot,
+  parseSnapshotEnvelope,
   parseStartRequest,
 } from '../protocol/validate.ts';
 import type { PagePipeline } from '../dom/pipeline.ts';
-import type { DomRestrictions } from '../protocol/index.ts';
+import type { DomRestrictions, PageSnapshot } from '../protocol/index.ts';
 import type { SessionService } from '../session/service.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -32,12 +31,13 @@ import { attachCustomerPolicy } from './customer-policy.ts';
 import { ArrivalOrder, inArrivalOrder } from './arrival-order.ts';
 import { attachCustomerAnnotations } from './annotation-handlers.ts';
 
-/**
- * Packed snapshots arrive deflated. Inflated on the event loop, bounded: a snapshot's deflated
- * bytes take about a millisecond per 100 KB, less than parsing the plain JSON they replace.
- */
-const inflateRaw = (data: Uint8Array, maxBytes: number): Uint8Array =>
-  inflateRawSync(data, { maxOutputLength: maxBytes });
+import { createSnapshotIntake, type SnapshotIntake } from './snapshot-intake.ts';
+
+/** `limits.snapshotBytesPerMinute` and `limits.inflatedBytesPerMinute` when not given. */
+export const SNAPSHOT_BUDGET_DEFAULTS = {
+  snapshotBytesPerMinute: 32 * 1024 * 1024,
+  inflatedBytesPerMinute: 64 * 1024 * 1024,
+} as const;
 
 export interface NamespaceDeps {
   sessions: SessionService;
@@ -59,6 +59,10 @@ export interface NamespaceDeps {
   metrics: Metrics;
   maxNodes: number;
   messagesPerSecond: number;
+  /** Packed tree bytes one customer connection may send a minute. Default 32 MiB. */
+  snapshotBytesPerMinute?: number;
+  /** Bytes one customer connection's packed trees may inflate to a minute. Default 64 MiB. */
+  inflatedBytesPerMinute?: number;
   /** The client's address, honouring X-Forwarded-For only when configured. */
   addressOf: (socket: Socket) => string;
   /** One line per security event. */
@@ -172,10 +176,34 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
     // Page messages relay in the order they arrived (arrival-order.ts); their writes overlap.
     const order = new ArrivalOrder();
 
+    // Created at the connection's first packed snapshot: most connections are not sent one.
+    let intake: SnapshotIntake | undefined;
+
+    /** A snapshot that passed every check, cleaned and written; resolves to its relay. */
+    const storeSnapshot = (sessionId: string, snapshot: PageSnapshot) => {
+      data.paused = false;
+      const clean = deps.pipeline.snapshot({ sessionId }, snapshot);
+      const write = sessions.acceptSnapshot(sessionId, clean);
+      return async (): Promise<(() => void) | null> => {
+        const result = await write;
+        if (!result.ok) {
+          refuse('page:snapshot', sessionId, result.code, result.message);
+          return null;
+        }
+        return () => {
+          if (result.live) announceState(namespaces, result.live);
+          namespaces.agents.to(agentsRoom(sessionId)).emit('page:snapshot', clean);
+          metrics.messagesRelayed.inc({ event: 'page:snapshot' });
+        };
+      };
+    };
+
+    // Only the outer shape is checked before the session and rate checks: a packed tree is
+    // inflated after them, within the connection's byte budgets, off the event loop.
     guard.on(
       'page:snapshot',
-      (input) => parseSnapshot(input, deps.maxNodes, inflateRaw),
-      (snapshot) =>
+      (input) => parseSnapshotEnvelope(input, deps.maxNodes),
+      (envelope) =>
         inArrivalOrder(order, async () => {
           const sessionId = data.sessionId;
           if (!sessionId) {
@@ -186,24 +214,36 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
             guard.drop('page:snapshot', 'rate_limited', 'too many messages in this session');
             return null;
           }
-          if (matchesPausePage(snapshot.url, pausePages)) {
+          if (matchesPausePage(envelope.url, pausePages)) {
             // A snippet that ignored the pause (modified, or outdated): nothing of it goes on.
             guard.drop('page:snapshot', 'paused', 'this page is a pause page');
             await pausePage(sessionId);
             return null;
           }
-          data.paused = false;
-          const clean = deps.pipeline.snapshot({ sessionId }, snapshot);
-          const result = await sessions.acceptSnapshot(sessionId, clean);
-          if (!result.ok) {
-            refuse('page:snapshot', sessionId, result.code, result.message);
+          if (!('tree' in envelope)) return storeSnapshot(sessionId, envelope)();
+          intake ??= createSnapshotIntake({
+            snapshotBytesPerMinute:
+              deps.snapshotBytesPerMinute ?? SNAPSHOT_BUDGET_DEFAULTS.snapshotBytesPerMinute,
+            inflatedBytesPerMinute:
+              deps.inflatedBytesPerMinute ?? SNAPSHOT_BUDGET_DEFAULTS.inflatedBytesPerMinute,
+            maxNodes: deps.maxNodes,
+          });
+          const read = intake.read(envelope);
+          if ('now' in read) {
+            if (read.now.ok) return storeSnapshot(sessionId, read.now.value)();
+            guard.drop('page:snapshot', read.now.code, read.now.message);
             return null;
           }
-          return () => {
-            if (result.live) announceState(namespaces, result.live);
-            namespaces.agents.to(agentsRoom(sessionId)).emit('page:snapshot', clean);
-            metrics.messagesRelayed.inc({ event: 'page:snapshot' });
-          };
+          // The connection's later messages start once the tree is read and its write issued, so
+          // that a batch sent during the inflate is written after the snapshot it follows.
+          const written = read.later.then((parsed) => {
+            if (parsed.ok) return { relay: storeSnapshot(sessionId, parsed.value) };
+            guard.drop('page:snapshot', parsed.code, parsed.message);
+            return null;
+          });
+          guard.hold(written);
+          const started = await written;
+          return started ? started.relay() : null;
         }),
     );
 

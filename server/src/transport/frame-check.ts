@@ -10,6 +10,8 @@ export const FRAME_ERRORS = {
   bad_packet_type:
     'A packet type no client sends to a server (an acknowledgement, a connect error).',
   bad_attachments: 'A binary packet with other than one attachment, or an attachment out of place.',
+  bad_namespace:
+    'A namespace the server does not have, or one the connection did not connect to first.',
   unknown_event: 'An event the namespace does not have.',
   too_many_arguments: 'More payloads than an event takes.',
   too_deep: 'JSON nested deeper than the protocol allows.',

@@ -9,6 +9,13 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { InFlight } from './drain.ts';
 import type { AckOf, FailureAck, PayloadEvent, PayloadOf, SignalEvent } from './socket-types.ts';
+import { HandlerQueue } from './handler-queue.ts';
+
+/**
+ * Messages of one connection that may wait behind held work (a snapshot being inflated) before
+ * more are refused. The connection's message and byte rates bound how fast they can pile up.
+ */
+const MAX_WAITING = 512;
 
 /** What a socket's handlers may be given: anything at all. */
 export type InboundEvents = Record<string, (...args: unknown[]) => void>;
@@ -40,6 +47,11 @@ export interface Guard<M = InboundEvents> {
   onSignal(event: SignalEvent<M>, handler: () => Promise<void> | void): void;
   /** Drops a message: counts, logs (sampled by level) and tells the peer, at most a few times a second. */
   drop(event: string, code: ErrorCode, message: string, ack?: FailureAck): void;
+  /**
+   * Holds the handlers of the connection's later messages until `work` settles (work done off
+   * the event loop, up to the store write it leads to), so that they start in arrival order.
+   */
+  hold(work: Promise<unknown>): void;
 }
 
 /**
@@ -66,6 +78,7 @@ class SocketGuard {
   private last: number;
   private errorsThisSecond = 0;
   private errorWindow = 0;
+  private readonly queue = new HandlerQueue(MAX_WAITING);
 
   constructor(
     private readonly socket: Socket<InboundEvents>,
@@ -139,7 +152,11 @@ class SocketGuard {
       }
       this.received(event);
       // The peer's acknowledgement sends whatever it is given; the map types what we give it.
-      this.run(event, () => handler(parsed.value, ack as never), ack);
+      this.inOrder(
+        event,
+        () => this.run(event, () => handler(parsed.value, ack as never), ack),
+        ack,
+      );
     });
   }
 
@@ -152,8 +169,19 @@ class SocketGuard {
         return;
       }
       this.received(event);
-      this.run(event, handler);
+      this.inOrder(event, () => this.run(event, handler));
     });
+  }
+
+  hold(work: Promise<unknown>): void {
+    const { inFlight } = this.scope.ctx;
+    // A drain waits for the work too: what follows it writes to the store.
+    this.queue.hold(inFlight ? inFlight.track(work) : work);
+  }
+
+  /** Runs a handler in arrival order; refuses it when too many wait behind held work. */
+  private inOrder(event: string, task: () => void, ack?: Ack): void {
+    if (!this.queue.run(task)) this.drop(event, 'rate_limited', 'too many messages waiting', ack);
   }
 
   private admit(event: string, ack: Ack | undefined): boolean {

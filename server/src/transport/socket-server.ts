@@ -9,6 +9,7 @@ import {
   type FrameBound,
 } from '../protocol/frame-limits.ts';
 import { createBoundedParser } from './bounded-parser.ts';
+import { countEngineRefusals } from './engine-errors.ts';
 import { requireAgentAuth } from '../security/agent-access.ts';
 import type { TokenVerifier } from '../security/agent-tokens.ts';
 import { isAllowedOrigin } from '../security/origins.ts';
@@ -94,6 +95,8 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
   // A connection keeps a few headers, not the IncomingMessage that opened it. Socket.IO's own
   // `connection` listener ran first and did not read it; its namespaces read what is kept.
   slimHandshakeRequests(io.engine);
+  // What Engine.IO (or ws) refuses below the parser closes the connection; counted, logged.
+  countEngineRefusals(io.engine, { log, metrics });
 
   const addressOf = (socket: Socket): string => {
     if (options.trustProxy) {
