@@ -25,10 +25,17 @@ build: node_modules ## Build the server, snippet and agent console
 	npm run build
 
 .PHONY: run
-run: build ## Start one node with its embedded defaults, the demo page and the agent console
-	TANDEM__AGENTS__DEV_LOGIN=true node server/dist/main.js
+run: ## Start one node with its embedded defaults, the demo page and the agent console (stdout: JSON log lines only)
+	@# The install and build talk on stderr, so stdout holds only the node's JSON lines:
+	@# `make run | jq 'select(.audit)'` works, and the audit lines can be piped on as they are.
+	@$(MAKE) --no-print-directory build >&2
+	@TANDEM__AGENTS__DEV_LOGIN=true node server/dist/main.js
 
 .PHONY: check
+.PHONY: codes
+codes: node_modules ## Regenerate docs/codes.md from the error and audit catalogues
+	node --import tsx server/src/docs/write-codes-doc.ts
+
 .PHONY: audit-verify
 audit-verify: build ## Check the audit chains in LOG (one file per node, JSON lines): make audit-verify LOG=node.log
 	node server/dist/cli/tandem.js audit verify $(LOG)
