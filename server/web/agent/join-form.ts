@@ -33,6 +33,20 @@ export class JoinForm {
     el.code.addEventListener('input', update);
     el.name.addEventListener('input', update);
     update();
+    this.hideSignInWhenOff();
+  }
+
+  /**
+   * The development sign-in page exists only while the server offers it (`agents.devLogin`): a
+   * 404 hides the link, so that an agent is not sent to a page that is not there.
+   */
+  private hideSignInWhenOff(): void {
+    fetch('/agent/login.html', { method: 'HEAD', cache: 'no-store' }).then(
+      (res) => {
+        if (res.status === 404) this.el.signIn.hidden = true;
+      },
+      () => undefined,
+    );
   }
 
   /** Shows the form for a sign-in (a token) or for none. */
