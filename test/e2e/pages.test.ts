@@ -2,7 +2,7 @@
  * A session that follows the customer, in real Chromium against a real node: the demo shop's
  * product, cart and checkout pages, its pause page, a second allowlisted origin and one outside
  * the site. After a link click, a form submit, a reload, back and forward (from the back/forward
- * cache) and a hop to the other origin, the agent's mirror equals the customer's page, the
+ * cache) and a hop to the other origin (by a link, a form post and a script), the agent's mirror equals the customer's page, the
  * session and its code stay the same, and masked fields stay masked. Pause pages send nothing
  * (checked on both sides' wires), control is suspended there, and agent navigation happens only
  * with the customer's consent. Closing the last tab shows "Customer left" and ends the session
@@ -343,6 +343,28 @@ describe('a session follows the customer across pages', () => {
     await customer.locator('#back-to-shop').click();
     await customer.waitForURL('**/demo/product.html', { waitUntil: 'commit' });
     await follows('back on the shop origin');
+
+    // A form posted to the other origin, and a script's navigation there, are handed off too.
+    await customer.evaluate(
+      `(() => { document.body.insertAdjacentHTML('beforeend', '<form id="post-hop" method="post" action=${JSON.stringify(`${account.url}/account.html`)}><input name="q" value="socks"><button id="post-go" name="go" value="yes">Search the account</button></form>'); })()`,
+    );
+    await customer.locator('#post-go').click();
+    await customer.waitForURL(`${account.url}/account.html`, { waitUntil: 'commit' });
+    await follows('a form posted to another allowlisted origin');
+    assert.ok(
+      account.hits.some((hit) => hit.method === 'POST' && hit.path === '/account.html'),
+      'the form was posted',
+    );
+    assert.doesNotMatch(customer.url(), /tandem-handoff/);
+    await customer.locator('#back-to-shop').click();
+    await customer.waitForURL('**/demo/product.html', { waitUntil: 'commit' });
+    await follows('back on the shop origin after the post');
+    await customer.evaluate(`location.href = ${JSON.stringify(`${account.url}/account.html`)}`);
+    await customer.waitForURL(`${account.url}/account.html`, { waitUntil: 'commit' });
+    await follows('a script navigation to another allowlisted origin');
+    await customer.locator('#back-to-shop').click();
+    await customer.waitForURL('**/demo/product.html', { waitUntil: 'commit' });
+    await follows('back on the shop origin after the script navigation');
   });
 
   it('shows "Customer left" when the last tab closes, then ends after the grace', async () => {

@@ -2,9 +2,9 @@
  * Watches the tab leave the page and come back: a navigation starting (the Navigation API's
  * `navigate` event where the browser has it, else a link click or a form submit), so that the
  * agent reads "navigating to /checkout" while the next page loads; `pagehide` (a link, a form, a
- * reload, back, forward, closing the tab) and `pageshow` from the back/forward cache. Links to
- * another origin are offered to `onCrossOrigin`, which may take the navigation over to hand the
- * session off. Listeners sit on the window in the bubble phase, so the host page's own handlers
+ * reload, back, forward, closing the tab) and `pageshow` from the back/forward cache. A link, a
+ * form or a script navigation to another origin is offered to `onCrossOrigin`, which may take
+ * it over to hand the session off, and then goes on with the `go` it is given. Listeners sit on the window in the bubble phase, so the host page's own handlers
  * run first and a navigation they cancel is left alone. Returns the teardown.
  */
 import { guard } from './guard.ts';
@@ -17,8 +17,12 @@ export interface PageLeaveOptions {
   onLeave(to: string): void;
   /** The page came back from the back/forward cache. */
   onReturn(): void;
-  /** A plain click on a link to another origin; true when the callback navigates itself. */
-  onCrossOrigin(url: URL): boolean;
+  /**
+   * The tab is about to leave for another origin (a plain link click, a form submitted to the
+   * same tab, or a script's navigation); true when the callback takes it over, and then calls
+   * `go` with the address to go to (the same one, or one with a hand-off in its fragment).
+   */
+  onCrossOrigin(url: URL, go: (href: string) => void): boolean;
 }
 
 /** How long a click or a submit counts as the reason for the next `pagehide`. */
@@ -33,6 +37,33 @@ interface NavigateEvent extends Event {
   destination: { url: string };
   hashChange: boolean;
   downloadRequest: string | null;
+  navigationType: 'push' | 'replace' | 'reload' | 'traverse';
+  formData: FormData | null;
+  userInitiated: boolean;
+}
+
+const isWeb = (url: URL): boolean => url.protocol === 'http:' || url.protocol === 'https:';
+
+/**
+ * Submits `form` to `href` as the browser would have (method, target and the submitter's name
+ * and value kept), without firing `submit` again: it fired once already, and was not cancelled.
+ */
+function submitTo(form: HTMLFormElement, submitter: HTMLElement | null, href: string): void {
+  const doc = form.ownerDocument;
+  const button = submitter as HTMLButtonElement | HTMLInputElement | null;
+  if (button?.name) {
+    const input = doc.createElement('input');
+    input.type = 'hidden';
+    input.name = button.name;
+    input.value = button.value;
+    form.append(input);
+  }
+  const method = button?.getAttribute('formmethod');
+  if (method) form.method = method;
+  const enctype = button?.getAttribute('formenctype');
+  if (enctype) form.enctype = enctype;
+  form.action = href;
+  form.submit();
 }
 
 function anchorOf(event: Event): HTMLAnchorElement | null {
@@ -53,10 +84,36 @@ export function watchPageLeave(options: PageLeaveOptions): () => void {
     // Without the Navigation API a click or a submit is the earliest sign of a page change.
     if (!navigation) options.onNavigating(intent.to);
   };
+  /**
+   * When a navigation was last taken over for a hand-off: the navigations that follow from it
+   * (the hand-off itself, or the plain one when it was refused) pass untouched.
+   */
+  let tookOverAt = -Infinity;
+  const offer = (url: URL, go: (href: string) => void): boolean => {
+    if (!options.onCrossOrigin(url, go)) return false;
+    tookOverAt = Date.now();
+    return true;
+  };
   const onNavigate = guard((event: Event) => {
     const e = event as NavigateEvent;
     if (e.hashChange || e.downloadRequest !== null) return;
     const url = new URL(e.destination.url);
+    // A script's navigation to another origin (`location.href = …`): handed off like a link.
+    // Links and forms were offered already, on click and on submit.
+    if (
+      Date.now() - tookOverAt > INTENT_MS &&
+      url.origin !== win.location.origin &&
+      isWeb(url) &&
+      e.cancelable &&
+      !e.userInitiated &&
+      e.formData === null &&
+      (e.navigationType === 'push' || e.navigationType === 'replace')
+    ) {
+      const how = e.navigationType;
+      const go = (href: string): void =>
+        how === 'replace' ? win.location.replace(href) : win.location.assign(href);
+      if (offer(url, go)) return e.preventDefault();
+    }
     intent = { to: originAndPath(url), at: Date.now() };
     options.onNavigating(intent.to);
   });
@@ -69,8 +126,8 @@ export function watchPageLeave(options: PageLeaveOptions): () => void {
     const target = anchor.target.toLowerCase();
     const sameTab = target === '' || target === '_self' || target === '_top';
     if (!sameTab || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
-    if (url.origin !== win.location.origin && url.protocol.startsWith('http')) {
-      if (options.onCrossOrigin(url)) return event.preventDefault();
+    if (url.origin !== win.location.origin && isWeb(url)) {
+      if (offer(url, (href) => win.location.assign(href))) return event.preventDefault();
     }
     remember(url);
   });
@@ -79,7 +136,13 @@ export function watchPageLeave(options: PageLeaveOptions): () => void {
     const form = event.target as HTMLFormElement;
     const submitter = event.submitter as HTMLButtonElement | HTMLInputElement | null;
     const action = submitter?.getAttribute('formaction') ?? form.getAttribute('action') ?? '';
-    remember(new URL(action || win.location.href, win.location.href));
+    const url = new URL(action || win.location.href, win.location.href);
+    const target = (submitter?.getAttribute('formtarget') ?? form.target).toLowerCase();
+    const sameTab = target === '' || target === '_self' || target === '_top';
+    if (sameTab && url.origin !== win.location.origin && isWeb(url)) {
+      if (offer(url, (href) => submitTo(form, submitter, href))) return event.preventDefault();
+    }
+    remember(url);
   });
   const onHide = guard(() => {
     const to = intent && Date.now() - intent.at < INTENT_MS ? intent.to : '';

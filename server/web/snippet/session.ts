@@ -157,7 +157,7 @@ export class CustomerSession {
       onNavigating: (to) => this.onNavigating(to),
       onLeave: (to) => this.onLeave(to),
       onReturn: () => this.onReturn(),
-      onCrossOrigin: (url) => this.onCrossOrigin(url),
+      onCrossOrigin: (url, go) => this.onCrossOrigin(url, go),
     });
   }
 
@@ -490,10 +490,9 @@ export class CustomerSession {
    * A link to another origin: the server hands out a one-time credential for it when it is an
    * origin of the site; otherwise the session pauses (the agent is told) and the link is followed.
    */
-  private onCrossOrigin(url: URL): boolean {
+  private onCrossOrigin(url: URL, follow: (href: string) => void): boolean {
     if (!this.ready || !this.credentials) return false;
     const { sessionId } = this.credentials;
-    const follow = (href: string): void => this.win.location.assign(href);
     this.socket
       .timeout(HANDOFF_WAIT_MS)
       .emitWithAck('session:handoff', { origin: url.origin })
