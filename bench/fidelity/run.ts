@@ -168,6 +168,7 @@ function relay(messages: Message[]): { relayed: Message[]; dropped: number } {
       const parsed = parseBatch(JSON.parse(JSON.stringify({ seq, sentAt: 1, ops: message.ops })));
       if (!parsed.ok) throw new Error(`batch refused: ${parsed.message}`);
       const batch = pipeline.batch(ctx, parsed.value);
+      if (!batch) throw new Error('batch refused: no snapshot before it');
       dropped += parsed.value.ops.length - batch.ops.length;
       relayed.push({ kind: 'batch', ops: batch.ops });
     }

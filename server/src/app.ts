@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { AGENT_NAMESPACE, CUSTOMER_NAMESPACE } from './protocol/index.ts';
 import { startHousekeeping } from './transport/housekeeping.ts';
+import { createCatchUpCounter, shareSessionEnds } from './transport/page-copies.ts';
 import { SessionService } from './session/service.ts';
 import type { Store } from './store/index.ts';
 import { createStore, readStoreTestLatency, STORE_LATENCY_ENV } from './store/select-store.ts';
@@ -90,6 +91,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     unusedTtlMs: config.session.unusedTtlSeconds * 1000,
     idleTtlMs: config.session.idleTtlSeconds * 1000,
   };
+  let endedHere = (sessionId: string): void => pipeline.forget(sessionId);
   const sessions = new SessionService({
     store,
     settings: {
@@ -101,7 +103,8 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
       joinAttemptsPerMinute: config.limits.joinAttemptsPerMinute,
       leaveGraceMs: config.session.leaveGraceSeconds * 1000,
     },
-    onEnded: (sessionId) => pipeline.forget(sessionId),
+    // Every node frees its copy of the page (page-copies.ts), once the namespaces exist.
+    onEnded: (sessionId) => endedHere(sessionId),
     onStoreError: (error) => {
       metrics.storeErrors.inc();
       log.debug({ err: (error as Error).message }, 'store call failed; relaying unstored');
@@ -148,7 +151,11 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
   const control = new ControlService({
     store,
     timeouts,
-    policy: controlPolicyFrom([domRestrictions], (id) => sessions.catchUp(id)),
+    policy: controlPolicyFrom(
+      [domRestrictions],
+      { pageSeq: (id) => sessions.pageSeq(id), page: (id) => sessions.catchUp(id) },
+      createCatchUpCounter(metrics.registry),
+    ),
   });
   const io = createSocketServer(server, {
     sessions,
@@ -182,6 +189,12 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     ? await attachRedisAdapter(io, config.cluster.redis, config.cluster.adapter, log, relaysMissed)
     : null;
   const namespaces = namespacesOf(io, CUSTOMER_NAMESPACE, AGENT_NAMESPACE);
+  endedHere = shareSessionEnds({
+    namespaces,
+    forget: (sessionId) => pipeline.forget(sessionId),
+    clustered: adapter !== null,
+    log,
+  });
   const housekeeping = startHousekeeping({
     sessions,
     store,

@@ -125,8 +125,11 @@ async function metricsOf(url: string | null): Promise<Map<string, number>> {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    // Prometheus text format: name{labels} value
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
+    // Prometheus text format: name{labels} value (prom-client writes NaN as `Nan`, e.g. the
+    // event-loop lag before its first sample; Prometheus parses floats case-insensitively)
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.e+-]+|NaN|Nan|[+-]Inf)$/.exec(
+      line,
+    );
     assert.ok(match, `not Prometheus text: ${line}`);
     const key = `${match[1]}${match[2] ?? ''}`;
     values.set(key, Number(match[3]));
@@ -226,6 +229,29 @@ describe('a cluster of three nodes', () => {
     customer.type('after');
     await waitFor(() => agent.view.text === 'after', 'the session continues', 20_000);
     assert.equal(customer.socket.connected && agent.socket.connected, true);
+  });
+
+  it('frees the page copies on the customer’s node when the agent ends the session on another', async () => {
+    const copies = async (node: number, step: string): Promise<number> =>
+      (await metricsOf(cluster.nodes[node]!.server.metricsUrl)).get(
+        `tandem_page_copies{step="${step}"}`,
+      ) ?? -1;
+    const before = await copies(0, 'restrictions');
+    const customer = customerOn('n1');
+    const code = await customer.start();
+    const agent = await agentOn('n2');
+    await agent.join(code);
+    customer.type('kept');
+    await waitFor(() => agent.view.text === 'kept', 'relayed');
+    for (const step of ['sanitize', 'restrictions', 'rewriteUrls'])
+      assert.equal(await copies(0, step), before + 1, `n1 keeps the ${step} state`);
+    agent.socket.emit('session:end');
+    await waitFor(
+      async () => (await copies(0, 'sanitize')) === before,
+      'n1 forgets the session ended on n2',
+    );
+    assert.equal(await copies(0, 'restrictions'), before);
+    assert.equal(await copies(0, 'rewriteUrls'), before);
   });
 
   it('sends the stored page to the agents of a node whose subscription was lost and came back', async () => {

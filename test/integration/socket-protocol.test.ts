@@ -135,6 +135,23 @@ describe('session over the wire', () => {
     assert.equal(resyncs[0]?.reason, 'sequence_gap');
   });
 
+  it('answers a batch the node has no page copy for with one request for a snapshot', async () => {
+    const customer = connect('/customer');
+    const resyncs = record<{ reason: string }>(customer, 'page:resync');
+    const { code } = await startSession(customer);
+    const agent = connect('/agent');
+    const batches = record<PageBatch>(agent, 'page:batch');
+    assert.ok((await join(agent, code)).ok);
+    customer.emit('page:batch', batch(1, 'no page yet'));
+    customer.emit('page:batch', batch(2, 'still none'));
+    customer.emit('page:snapshot', snapshot(3));
+    customer.emit('page:batch', batch(4, 'after it'));
+    await waitFor(() => batches.length === 1, 'the batch after the snapshot relayed');
+    const missing = resyncs.filter((r) => r.reason !== 'agent_joined');
+    assert.deepEqual(missing, [{ reason: 'page_state_missing' }], 'asked once for both batches');
+    assert.equal(batches[0]?.seq, 4, 'no emptied batch went on');
+  });
+
   it('tells both sides when either ends the session', async () => {
     for (const ender of ['customer', 'agent'] as const) {
       const customer = connect('/customer');

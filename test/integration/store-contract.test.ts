@@ -201,9 +201,12 @@ for (const [name, makeStore] of factories) {
         [2, 3],
       );
       assert.equal(page.lastSeq, 3);
+      assert.equal(await store.getPageSeq(a.id), 3, 'the sequence alone says the same');
       assert.equal(await store.putSnapshot(a.id, snapshot(7)), true);
       const fresh = await store.getPage(a.id);
       assert.deepEqual([fresh.snapshot?.seq, fresh.batches.length, fresh.lastSeq], [7, 0, 7]);
+      assert.equal(await store.getPageSeq(a.id), 7);
+      assert.equal(await store.getPageSeq('missing'), 0);
     });
 
     it('refuses page data for a session that does not exist', async () => {

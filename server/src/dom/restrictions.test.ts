@@ -290,7 +290,7 @@ describe('RestrictionsStep: batches', () => {
       sentAt: 0,
       ops: [{ op: 'add', parent: 3, before: null, node: el(60, 'button', { class: 'pay' }) }],
     });
-    assert.equal(other.hasPage('s1'), false);
+    assert.equal(other.hasSession('s1'), false);
     other.syncPage('s1', { snapshot: out, batches: [batch], lastSeq: 2 });
     assert.equal(other.isReadOnly('s1', 60), true);
     assert.equal(other.isReadOnly('s1', 27), false);

@@ -17,6 +17,7 @@ import type { PageRecord } from '../store/index.ts';
 import type { Entry } from './page-tree.ts';
 import { PageTree, UNRESTRICTED, type Restriction, type TreeNode } from './page-tree.ts';
 import type { PageContext, PageStep } from './pipeline.ts';
+import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 import { applyOp } from './restrict-ops.ts';
 import { hideElement, maskElement, maskText, type MaskOptions } from './restrict-node.ts';
 import {
@@ -43,10 +44,8 @@ export interface RestrictionsConfig {
   fixedMaskLength: number;
 }
 
-export interface RestrictionsStepOptions {
-  /** Sessions whose page copy is kept; the least recently used is forgotten beyond. Default 1000. */
-  maxSessions?: number;
-}
+/** `maxSessions`: sessions whose page copy is kept (default 1000); `onEvict`, for metrics. */
+export type RestrictionsStepOptions = SessionCacheOptions;
 
 /** The rules the snippet receives: built-ins first, then the configured selectors. */
 export function resolveRestrictions(config: RestrictionsConfig): DomRestrictions {
@@ -93,8 +92,7 @@ export class RestrictionsStep implements PageStep {
   /** What the snippet is sent in the `session:start` / `session:resume` ack. */
   readonly restrictions: DomRestrictions;
   private readonly rules: Rules;
-  private readonly trees = new Map<string, PageTree>();
-  private readonly maxSessions: number;
+  private readonly trees: SessionCache<PageTree>;
   private readonly ancestorTests: boolean;
 
   constructor(config: RestrictionsConfig, options: RestrictionsStepOptions = {}) {
@@ -111,7 +109,7 @@ export class RestrictionsStep implements PageStep {
       maskMode: r.maskMode,
       fixedMaskLength: r.fixedMaskLength,
     };
-    this.maxSessions = options.maxSessions ?? 1000;
+    this.trees = new SessionCache(options);
     this.ancestorTests = [this.rules.mask, this.rules.hide, this.rules.readOnly].some(
       testsAncestors,
     );
@@ -122,29 +120,47 @@ export class RestrictionsStep implements PageStep {
     const tree = new PageTree();
     tree.seq = snapshot.seq;
     const restricted = this.adopt(tree, doc, null, false);
-    this.keep(ctx.sessionId, tree);
+    this.trees.set(ctx.sessionId, tree);
     // The tree keeps its copy; the agents get a second one only when something was masked.
     return restricted ? { ...snapshot, doc: structuredClone(doc) } : snapshot;
   }
 
   batch(ctx: PageContext, batch: PageBatch): PageBatch {
     const tree = this.trees.get(ctx.sessionId);
+    // The pipeline asks for a snapshot before it gets here (hasSession); alone, fail closed.
     if (!tree) return { ...batch, ops: [] };
-    this.keep(ctx.sessionId, tree);
     tree.seq = batch.seq;
     const ops: MutationOp[] = [];
     for (const op of batch.ops) applyOp(tree, op, this, ops);
     return { ...batch, ops };
   }
 
+  hasSession(sessionId: string): boolean {
+    return this.trees.has(sessionId);
+  }
+
   forget(sessionId: string): void {
     this.trees.delete(sessionId);
   }
 
+  /** How many sessions' page copies this node keeps (for the gauge). */
+  get sessionCount(): number {
+    return this.trees.size;
+  }
+
+  /**
+   * The store sequence number this node's copy of the page reflects (its last message applied),
+   * or undefined when it has none: behind the store's, it must catch up before it is asked.
+   */
+  pageSeq(sessionId: string): number | undefined {
+    return this.trees.peek(sessionId)?.seq;
+  }
+
   /**
    * Brings this node's copy of a session's page up to date from the store (a session whose
-   * customer is connected to another node): replays the stored snapshot and the batches after
-   * what this copy already has. Stored messages are already restricted; replaying is idempotent.
+   * customer is connected to another node, or was): rebuilds it from a newer stored snapshot,
+   * then replays the batches after what the copy already has. Stored messages are already
+   * restricted; replaying is idempotent.
    */
   syncPage(sessionId: string, page: PageRecord): void {
     const snapshot = page.snapshot;
@@ -159,14 +175,9 @@ export class RestrictionsStep implements PageStep {
     }
   }
 
-  /** Whether this node holds a copy of the session's page. */
-  hasPage(sessionId: string): boolean {
-    return this.trees.has(sessionId);
-  }
-
   /** The restriction of a node of the session's page, or undefined when the node is unknown. */
   restrictionOf(sessionId: string, nodeId: NodeId): Restriction | undefined {
-    return this.trees.get(sessionId)?.get(nodeId)?.state;
+    return this.trees.peek(sessionId)?.get(nodeId)?.state;
   }
 
   /** True when the agent must not click or type on the node; unknown nodes count as read-only. */
@@ -241,16 +252,5 @@ export class RestrictionsStep implements PageStep {
       restricted = this.adopt(tree, child, entry, true) || restricted;
     if (node.frame) restricted = this.adopt(tree, node.frame, entry, true) || restricted;
     return restricted;
-  }
-
-  private keep(sessionId: string, tree: PageTree): void {
-    // Re-inserting keeps the map in least-recently-used order.
-    this.trees.delete(sessionId);
-    this.trees.set(sessionId, tree);
-    while (this.trees.size > this.maxSessions) {
-      const oldest = this.trees.keys().next().value;
-      if (oldest === undefined) break;
-      this.trees.delete(oldest);
-    }
   }
 }

@@ -18,6 +18,7 @@ import { rewriteCss as rewriteCssText } from '../proxy/css-urls.ts';
 import { NOTHING, proxiedSrcset, proxiedUrl } from '../proxy/resource-urls.ts';
 import type { ResourceSigner } from '../proxy/signing.ts';
 import type { PageContext, PageStep } from './pipeline.ts';
+import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 
 /** HTML elements whose `src` is a resource (not iframes: the console sets those itself). */
 const SRC_TAGS = new Set(['img', 'source', 'video', 'audio', 'track', 'input', 'embed']);
@@ -65,8 +66,14 @@ export function attributeKind(info: NodeInfo | undefined, name: string): AttrKin
   return null;
 }
 
-export function createRewriteUrlsStep(signer: ResourceSigner): PageStep {
-  const pages = new Map<string, SessionPage>();
+/** The step, with the size of its per-session map for the gauge. */
+export type RewriteUrlsStep = PageStep & { readonly sessionCount: number };
+
+export function createRewriteUrlsStep(
+  signer: ResourceSigner,
+  cache: SessionCacheOptions = {},
+): RewriteUrlsStep {
+  const pages = new SessionCache<SessionPage>(cache);
 
   const pageOf = (sessionId: string): SessionPage => {
     let page = pages.get(sessionId);
@@ -181,8 +188,12 @@ export function createRewriteUrlsStep(signer: ResourceSigner): PageStep {
       const page = pageOf(ctx.sessionId);
       return { ...batch, ops: batch.ops.map((op) => rewriteOp(ctx, page, op)) };
     },
+    hasSession: (sessionId) => pages.has(sessionId),
     forget(sessionId) {
       pages.delete(sessionId);
+    },
+    get sessionCount() {
+      return pages.size;
     },
   };
 }

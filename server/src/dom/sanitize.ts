@@ -8,6 +8,7 @@
 import type { MutationOp, NodeId, PageBatch, PageSnapshot } from '../protocol/index.ts';
 import { isConsoleOwnedAttribute } from '../protocol/owned-attributes.ts';
 import type { PageContext, PageStep } from './pipeline.ts';
+import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 import {
   isElementImage,
   kindOf,
@@ -37,6 +38,8 @@ export interface RefusedOp {
 }
 
 export interface SanitizeStepOptions {
+  /** The bound of the per-session map (`maxSessions`, default 1000) and its eviction hook. */
+  cache?: SessionCacheOptions;
   /** Called with how many operations or nodes a message lost, for metrics. Default: nothing. */
   onDropped?: (sessionId: string, count: number) => void;
   /**
@@ -57,9 +60,11 @@ function httpBase(url: string): string | undefined {
 
 export class SanitizeStep implements PageStep {
   readonly name = 'sanitize';
-  private readonly sessions = new Map<string, SessionNodes>();
+  private readonly sessions: SessionCache<SessionNodes>;
 
-  constructor(private readonly options: SanitizeStepOptions = {}) {}
+  constructor(private readonly options: SanitizeStepOptions = {}) {
+    this.sessions = new SessionCache(options.cache);
+  }
 
   snapshot(ctx: PageContext, snapshot: PageSnapshot): PageSnapshot {
     const state: SessionNodes = {
@@ -87,8 +92,17 @@ export class SanitizeStep implements PageStep {
     return { ...batch, ops };
   }
 
+  hasSession(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
   forget(sessionId: string): void {
     this.sessions.delete(sessionId);
+  }
+
+  /** How many sessions' node kinds this node keeps (for the gauge). */
+  get sessionCount(): number {
+    return this.sessions.size;
   }
 
   private context(state: SessionNodes): SanitizeContext {

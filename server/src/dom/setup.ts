@@ -8,7 +8,7 @@
  * steps out (the DOM restrictions stay), so that a browser test can show that the agent frame's
  * sandbox and CSP hold on their own. The node logs a warning at start when it is set.
  */
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import type { ResourceSigner } from '../proxy/signing.ts';
 import { PagePipeline } from './pipeline.ts';
@@ -26,6 +26,7 @@ export interface PagePipelineDeps {
 }
 
 export interface NodePagePipeline {
+  /** Every step; `forget` frees what each keeps of a session (on its end, on any node). */
   pipeline: PagePipeline;
   /** The restrictions step, which control asks about read-only and masked nodes. */
   restrictions: RestrictionsStep;
@@ -41,7 +42,25 @@ export function setUpPagePipeline(
     labelNames: ['reason'],
     registers: [registry],
   });
-  const restrictions = new RestrictionsStep(config);
+  const evicted = new Counter({
+    name: 'tandem_page_copies_evicted_total',
+    help: 'Sessions whose per-node page state a step dropped to stay within its bound (the next batch asks for a snapshot), by step',
+    labelNames: ['step'],
+    registers: [registry],
+  });
+  const onEvict = (step: string) => () => evicted.inc({ step });
+  const counted: Array<{ name: string; sessionCount: number }> = [];
+  new Gauge({
+    name: 'tandem_page_copies',
+    help: 'Sessions whose page state this node keeps, by pipeline step (a bounded cache, freed when a session ends on any node)',
+    labelNames: ['step'],
+    registers: [registry],
+    collect() {
+      for (const step of counted) this.set({ step: step.name }, step.sessionCount);
+    },
+  });
+  const restrictions = new RestrictionsStep(config, { onEvict: onEvict('restrictions') });
+  counted.push(restrictions);
   if (env[UNSAFE_RAW_PAGES_ENV] === '1') {
     log.warn(
       { env: UNSAFE_RAW_PAGES_ENV },
@@ -50,13 +69,16 @@ export function setUpPagePipeline(
     return { pipeline: new PagePipeline([restrictions]), restrictions };
   }
   const sanitize = new SanitizeStep({
+    cache: { onEvict: onEvict('sanitize') },
     onRefused: ({ sessionId, reason, op, name }) => {
       refused.inc({ reason });
       log.warn({ session: sessionId, reason, op, name }, 'page operation refused');
     },
   });
+  const rewrite = createRewriteUrlsStep(signer, { onEvict: onEvict('rewriteUrls') });
+  counted.push(sanitize, rewrite);
   return {
-    pipeline: new PagePipeline([sanitize, restrictions, createRewriteUrlsStep(signer)]),
+    pipeline: new PagePipeline([sanitize, restrictions, rewrite]),
     restrictions,
   };
 }

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   session_busy: 'The session changed too often to apply this; try again.',
   not_in_session: 'This connection is not part of a session.',
   sequence_gap: 'A message was missed; a fresh snapshot was requested.',
+  page_state_missing:
+    'This node holds no copy of the page to judge the change against; a fresh snapshot was requested.',
   forbidden_origin: 'The page origin is not allowed to connect.',
   unauthorized: 'The credentials were missing or not valid.',
   forbidden: 'The agent lacks the privilege this needs.',

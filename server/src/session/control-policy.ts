@@ -3,6 +3,11 @@
  * session's page and knows which nodes are read-only or masked. Looked up when asked, so that the
  * step may be registered after control is set up; with no such step every node counts as
  * read-only (control fails closed).
+ *
+ * The step's copy of a page is a cache that knows the store sequence it reflects. Before an
+ * action is judged, the copy is compared with the store's sequence and caught up when behind:
+ * on the agent's node (the customer streams to another one), and on a node the customer left.
+ * An element made read-only after the copy was first built is read-only here too.
  */
 import type { NodeId } from '../protocol/index.ts';
 import type { PageRecord } from '../store/index.ts';
@@ -12,8 +17,15 @@ import type { ControlPolicy } from './control-service.ts';
 interface RestrictionsLike {
   isReadOnly(sessionId: string, nodeId: NodeId): boolean;
   isMasked(sessionId: string, nodeId: NodeId): boolean;
-  hasPage?(sessionId: string): boolean;
+  /** The store sequence its copy reflects; undefined when it has none. */
+  pageSeq?(sessionId: string): number | undefined;
   syncPage?(sessionId: string, page: PageRecord): void;
+}
+
+/** Where the policy reads the stored page: its sequence alone (cheap), and all of it. */
+export interface StoredPages {
+  pageSeq(sessionId: string): Promise<number>;
+  page(sessionId: string): Promise<PageRecord>;
 }
 
 function isRestrictions(step: unknown): step is RestrictionsLike {
@@ -21,17 +33,25 @@ function isRestrictions(step: unknown): step is RestrictionsLike {
   return typeof s?.isReadOnly === 'function' && typeof s.isMasked === 'function';
 }
 
+/**
+ * @param onCaughtUp told each time a copy was behind the store and was brought up to date (for
+ *   the metric), with whether it had a copy at all.
+ */
 export function controlPolicyFrom(
   steps: readonly unknown[],
-  loadPage: (sessionId: string) => Promise<PageRecord>,
+  stored: StoredPages,
+  onCaughtUp?: (hadCopy: boolean) => void,
 ): ControlPolicy {
   const find = (): RestrictionsLike | undefined => steps.find(isRestrictions);
   return {
     async prepare(sessionId) {
       const step = find();
-      // The customer may stream to another node: this node's copy is rebuilt from the store.
-      if (step?.hasPage && step.syncPage && !step.hasPage(sessionId))
-        step.syncPage(sessionId, await loadPage(sessionId));
+      if (!step?.pageSeq || !step.syncPage) return;
+      const mine = step.pageSeq(sessionId);
+      // One read of the sequence per action; the page itself only when the copy is behind.
+      if (mine !== undefined && mine >= (await stored.pageSeq(sessionId))) return;
+      step.syncPage(sessionId, await stored.page(sessionId));
+      onCaughtUp?.(mine !== undefined);
     },
     isReadOnly: (sessionId, nodeId) => find()?.isReadOnly(sessionId, nodeId) ?? true,
     isMasked: (sessionId, nodeId) => find()?.isMasked(sessionId, nodeId) ?? true,

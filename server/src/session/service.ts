@@ -159,7 +159,7 @@ export class SessionService {
     });
     // A session that is gone and a token that does not match read the same to the customer.
     if (!result.ok) return result.code === 'session_ended' ? failure('resume_refused') : result;
-    const { lastSeq } = await this.store.getPage(req.sessionId);
+    const lastSeq = await this.store.getPageSeq(req.sessionId);
     return { ok: true, session: result.session, previous: result.previous, token, lastSeq };
   }
 
@@ -324,6 +324,11 @@ export class SessionService {
 
   catchUp(sessionId: string): Promise<PageRecord> {
     return this.store.getPage(sessionId);
+  }
+
+  /** The sequence number of the session's last stored page message (0 when none). */
+  pageSeq(sessionId: string): Promise<number> {
+    return this.store.getPageSeq(sessionId);
   }
 
   get(sessionId: string): Promise<SessionRecord | null> {

@@ -105,6 +105,10 @@ export class MemoryStore implements Store {
     return { ...entry.page, batches: [...entry.page.batches] };
   }
 
+  async getPageSeq(id: string): Promise<number> {
+    return this.live(id)?.page.lastSeq ?? 0;
+  }
+
   async getAuditHead(chain: string): Promise<AuditHead | null> {
     const entry = this.liveAudit(chain);
     return entry ? { ...entry.head } : null;

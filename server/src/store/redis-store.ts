@@ -237,6 +237,10 @@ export class RedisStore implements Store {
     };
   }
 
+  async getPageSeq(id: string): Promise<number> {
+    return Number((await this.redis.get(this.pageKeys(id)[2])) ?? 0);
+  }
+
   async getAuditHead(chain: string): Promise<AuditHead | null> {
     const text = await this.redis.get(this.key('audit', chain, 'head'));
     const colon = text?.indexOf(':') ?? -1;

@@ -169,6 +169,11 @@ export interface Store {
   ): Promise<boolean>;
   /** Every record of an audit chain, in chain order (as appended). */
   getAuditChain(chain: string): Promise<string[]>;
+  /**
+   * The sequence number of the session's last accepted page message (0 when none): one cheap
+   * read, for a node to tell whether its copy of the page is behind.
+   */
+  getPageSeq(id: string): Promise<number>;
   /** Counts a hit against `key` in a fixed window; returns the count so far in this window. */
   hit(key: string, windowMs: number, now: number): Promise<number>;
   /** True when the store can serve (for readiness). */

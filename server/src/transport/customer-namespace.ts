@@ -39,6 +39,9 @@ export const SNAPSHOT_BUDGET_DEFAULTS = {
   inflatedBytesPerMinute: 64 * 1024 * 1024,
 } as const;
 
+/** How long a customer is given to answer a request for a snapshot before it is asked again. */
+const SNAPSHOT_ASK_RETRY_MS = 2000;
+
 export interface NamespaceDeps {
   sessions: SessionService;
   /** Sanitizes, enforces restrictions on and rewrites every page message before it is kept or relayed. */
@@ -175,6 +178,8 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
 
     // Page messages relay in the order they arrived (arrival-order.ts); their writes overlap.
     const order = new ArrivalOrder();
+    /** When a fresh snapshot was last asked for (a gap, or no page copy) and has not come. */
+    let snapshotAskedAt = Number.NEGATIVE_INFINITY;
 
     // Created at the connection's first packed snapshot: most connections are not sent one.
     let intake: SnapshotIntake | undefined;
@@ -182,6 +187,7 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
     /** A snapshot that passed every check, cleaned and written; resolves to its relay. */
     const storeSnapshot = (sessionId: string, snapshot: PageSnapshot) => {
       data.paused = false;
+      snapshotAskedAt = Number.NEGATIVE_INFINITY;
       const clean = deps.pipeline.snapshot({ sessionId }, snapshot);
       const write = sessions.acceptSnapshot(sessionId, clean);
       return async (): Promise<(() => void) | null> => {
@@ -266,6 +272,10 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
             return null;
           }
           const clean = deps.pipeline.batch({ sessionId }, batch);
+          if (!clean) {
+            refuse('page:batch', sessionId, 'page_state_missing', 'no page copy for this batch');
+            return null;
+          }
           const result = await sessions.acceptBatch(sessionId, clean);
           if (!result.ok) {
             refuse('page:batch', sessionId, result.code, result.message);
@@ -335,10 +345,15 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
       code: Parameters<typeof guard.drop>[1],
       message: string,
     ): void {
-      if (code === 'sequence_gap') {
+      if (code === 'sequence_gap' || code === 'page_state_missing') {
         metrics.messagesDropped.inc({ namespace: 'customer', event, reason: code });
-        log.info({ session: sessionId, reason: message }, 'sequence gap, asking for a snapshot');
-        socket.emit('page:resync', { reason: 'sequence_gap' });
+        // Asked once until a snapshot comes (the batches in flight meanwhile are dropped alike),
+        // and again after a while should that snapshot be lost.
+        const now = Date.now();
+        if (now - snapshotAskedAt < SNAPSHOT_ASK_RETRY_MS) return;
+        snapshotAskedAt = now;
+        log.info({ session: sessionId, reason: message, code }, 'asking for a snapshot');
+        socket.emit('page:resync', { reason: code });
         return;
       }
       if (code === 'session_ended') {

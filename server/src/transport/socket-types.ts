@@ -28,8 +28,13 @@ export interface SessionData {
   paused?: boolean;
 }
 
-/** Events between nodes of the cluster: none of our own (the adapter carries the emits). */
-export type InterServerEvents = Record<string, never>;
+/**
+ * Events between nodes of the cluster (besides the emits the adapter carries): a session ended,
+ * so each node frees its copy of the page (page-copies.ts).
+ */
+export interface InterServerEvents {
+  'session:forget': (sessionId: string) => void;
+}
 
 export type CustomerNamespace = Namespace<
   Untrusted<CustomerToServerEvents>,
