@@ -6,12 +6,12 @@
  * agent with a notice, and an agent's own clear reaches the customer.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { STROKE_FADE_MS } from '../../server/src/protocol/index.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { launchChromium, pollUntil } from './support/browser.ts';
+import { pollUntil } from './support/browser.ts';
+import { useNodeAndBrowser } from './support/node-and-browser.ts';
 import {
   openConsole,
   openDemoSides,
@@ -38,36 +38,29 @@ async function inView(agent: Page, selector: string): Promise<{ x: number; y: nu
 }
 
 describe('annotations: the agent draws on the customer’s page', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const live = useNodeAndBrowser();
 
   it('shows a monitor-only agent’s highlight and stroke to the customer and every agent, and clears them', async () => {
-    const { customerContext, agentContext, customer } = await openDemoSides(browser, server.url, {
-      agentViewport: { width: 1400, height: 1000 },
-    });
+    const { customerContext, agentContext, customer } = await openDemoSides(
+      live.browser,
+      live.server.url,
+      {
+        agentViewport: { width: 1400, height: 1000 },
+      },
+    );
     const code = await startDemoSession(customer);
     const ann = await openConsole(
       agentContext,
-      server.url,
+      live.server.url,
       code,
       await mintTestToken({ name: 'Ann', privileges: ['cobrowse:monitor'] }),
     );
     const bob = await openConsole(
-      await browser.newContext({
+      await live.browser.newContext({
         ignoreHTTPSErrors: true,
         viewport: { width: 1400, height: 1000 },
       }),
-      server.url,
+      live.server.url,
       code,
       await mintTestToken({ name: 'Bob', privileges: ['cobrowse:monitor'] }),
     );

@@ -6,13 +6,13 @@
  * joins after the report.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
 import { DEFAULT_RESTRICTIONS } from '../../server/src/protocol/index.ts';
 import { maskingPolicyHash } from '../../server/src/security/masking-policy.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { launchChromium, pollUntil } from './support/browser.ts';
+import { pollUntil } from './support/browser.ts';
+import { useNodeAndBrowser } from './support/node-and-browser.ts';
 import { openConsole, startDemoSession } from './support/demo-session.ts';
 
 /** Every SHA-256 the page computes is of its input with one more byte: another policy's hash. */
@@ -26,44 +26,33 @@ const TAMPER = `(() => {
 })();`;
 
 describe('the masking policy the snippet reports', () => {
-  let server: RunningServer;
-  let browser: Browser;
   const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const live = useNodeAndBrowser();
 
   async function session(tampered: boolean) {
-    const customerContext = await browser.newContext({ ignoreHTTPSErrors: true });
-    const agentContext = await browser.newContext({ ignoreHTTPSErrors: true });
+    const customerContext = await live.browser.newContext({ ignoreHTTPSErrors: true });
+    const agentContext = await live.browser.newContext({ ignoreHTTPSErrors: true });
     contexts.push(customerContext, agentContext);
     if (tampered) await customerContext.addInitScript(TAMPER);
     const customer = await customerContext.newPage();
-    await customer.goto(`${server.url}/demo/`);
+    await customer.goto(`${live.server.url}/demo/`);
     const code = await startDemoSession(customer);
     const sessionId = String(
-      server.logs.findLast((l) => l.audit === true && l.event === 'session.started')?.session,
+      live.server.logs.findLast((l) => l.audit === true && l.event === 'session.started')?.session,
     );
     return { code, sessionId, agentContext };
   }
 
   const mismatches = (sessionId: string) =>
-    server.logs.filter(
+    live.server.logs.filter(
       (l) => l.audit === true && l.event === 'policy.mismatch' && l.session === sessionId,
     );
 
   it('matches for the snippet the server serves: no warning', async () => {
     const { code, sessionId, agentContext } = await session(false);
-    const agent = await openConsole(agentContext, server.url, code, await mintTestToken());
+    const agent = await openConsole(agentContext, live.server.url, code, await mintTestToken());
     assert.ok(
-      server.logs.some(
+      live.server.logs.some(
         (l) =>
           l.session === sessionId && l.msg === 'masking policy reported: the same as the server',
       ),
@@ -86,7 +75,7 @@ describe('the masking policy the snippet reports', () => {
       maskingPolicyHash(DEFAULT_RESTRICTIONS),
     );
     assert.equal((line?.actor as { role?: string }).role, 'customer');
-    const agent = await openConsole(agentContext, server.url, code, await mintTestToken());
+    const agent = await openConsole(agentContext, live.server.url, code, await mintTestToken());
     await pollUntil('the warning in the console', async () =>
       (await agent.locator('#policy-warning').isVisible()) ? true : undefined,
     );

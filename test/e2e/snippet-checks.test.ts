@@ -6,28 +6,16 @@
  * real WebSocket with Playwright's WebSocket routing, between the page and a real node.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, WebSocketRoute } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { launchChromium } from './support/browser.ts';
+import { describe, it } from 'node:test';
+import type { WebSocketRoute } from 'playwright-core';
+import { useNodeAndBrowser } from './support/node-and-browser.ts';
 import { startDemoSession } from './support/demo-session.ts';
 
 describe('the snippet refuses what it was not allowed, whatever the socket says', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const live = useNodeAndBrowser();
 
   it('does not navigate or act for an agent the customer did not allow', async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const context = await live.browser.newContext({ ignoreHTTPSErrors: true });
     const routes: WebSocketRoute[] = [];
     await context.routeWebSocket(/\/socket\.io\//, (ws) => {
       const upstream = ws.connectToServer();
@@ -36,7 +24,7 @@ describe('the snippet refuses what it was not allowed, whatever the socket says'
       routes.push(ws);
     });
     const customer = await context.newPage();
-    await customer.goto(`${server.url}/demo/cart.html`);
+    await customer.goto(`${live.server.url}/demo/cart.html`);
     await startDemoSession(customer);
     await customer.evaluate(
       "window.marker = 42; window.clicks = 0; document.addEventListener('click', () => window.clicks++, true)",
@@ -49,7 +37,7 @@ describe('the snippet refuses what it was not allowed, whatever the socket says'
     forge('control:navigate', { go: 'reload', agentId: 'mallory', name: 'Mallory' });
     forge('control:navigate', {
       go: 'url',
-      url: `${server.url}/demo/product.html`,
+      url: `${live.server.url}/demo/product.html`,
       agentId: 'mallory',
       name: 'Mallory',
     });

@@ -6,11 +6,11 @@
  * the tab on standby changes nothing, and ending the session in one tab ends it in the other.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { mintTestToken } from '../support/agent-tokens.ts';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { launchChromium, pollUntil } from './support/browser.ts';
+import { pollUntil } from './support/browser.ts';
+import { useNodeAndBrowser } from './support/node-and-browser.ts';
 import { consoleUrl, startDemoSession, type CustomerGlobal } from './support/demo-session.ts';
 import { expectMirrorEqualsPage } from './support/page-shape.ts';
 import { clickWidgetButton, waitForWidget } from './support/widget.ts';
@@ -23,41 +23,30 @@ async function waitForState(page: Page, state: string, what: string): Promise<vo
 }
 
 describe('a session across the customer’s tabs', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const live = useNodeAndBrowser();
 
   it('follows the tab in front, says which tab is shared, and ends in every tab', async () => {
-    const customerContext = await browser.newContext({
+    const customerContext = await live.browser.newContext({
       ignoreHTTPSErrors: true,
       viewport: { width: 1100, height: 800 },
     });
     const first = await customerContext.newPage();
-    await first.goto(`${server.url}/demo/product.html`);
+    await first.goto(`${live.server.url}/demo/product.html`);
     const code = await startDemoSession(first);
-    const agentContext = await browser.newContext({
+    const agentContext = await live.browser.newContext({
       ignoreHTTPSErrors: true,
       viewport: { width: 1400, height: 1000 },
     });
     const agent = await agentContext.newPage();
     const token = await mintTestToken({ name: 'Alice' });
-    await agent.goto(consoleUrl(server.url, code, token));
+    await agent.goto(consoleUrl(live.server.url, code, token));
     await expectMirrorEqualsPage(first, agent, 'the first tab');
     const sentByFirst: string[] = [];
     first.on('websocket', (ws) => ws.on('framesent', (f) => sentByFirst.push(String(f.payload))));
 
     // A second tab of the shop, opened in front: it takes the session over.
     const second = await customerContext.newPage();
-    await second.goto(`${server.url}/demo/cart.html`);
+    await second.goto(`${live.server.url}/demo/cart.html`);
     await pollUntil('the second tab to share', async () =>
       ['waiting', 'active'].includes(await stateOf(second)) ? true : undefined,
     );
@@ -101,7 +90,7 @@ describe('a session across the customer’s tabs', () => {
 
     // A third tab, then End in the first: the session ends in both.
     const third = await customerContext.newPage();
-    await third.goto(`${server.url}/demo/cart.html`);
+    await third.goto(`${live.server.url}/demo/cart.html`);
     await waitForState(first, 'standby', 'the first tab to stand by for the third');
     // Bringing a tab to the front is enough: the focused tab wins. Headless Chromium emulates
     // focus per page and fires no window focus on bringToFront, so the test delivers the event
