@@ -23,7 +23,12 @@ export interface RunningCluster {
 
 export async function startCluster(
   size = 3,
-  options: { adapter?: 'classic' | 'sharded'; overrides?: Record<string, unknown> } = {},
+  options: {
+    adapter?: 'classic' | 'sharded';
+    overrides?: Record<string, unknown>;
+    /** Extra environment of every node (a test-only variable such as the store latency). */
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<RunningCluster> {
   const redis = await startRedis();
   // Agents open the console through the balancer: its origin is the nodes' public origin.
@@ -44,7 +49,7 @@ export async function startCluster(
   const nodes: ClusterNode[] = [];
   for (let i = 1; i <= size; i++) {
     const port = await freePort();
-    nodes.push({ name: `n${i}`, port, server: await startServer(nodeConfig(port)) });
+    nodes.push({ name: `n${i}`, port, server: await startServer(nodeConfig(port), options.env) });
   }
   const balancer = await startLoadBalancer(
     nodes.map((n) => ({ name: n.name, address: `127.0.0.1:${n.port}` })),
@@ -57,7 +62,7 @@ export async function startCluster(
     async restart(name) {
       const node = nodes.find((n) => n.name === name);
       if (!node) throw new Error(`no node ${name}`);
-      node.server = await startServer(nodeConfig(node.port));
+      node.server = await startServer(nodeConfig(node.port), options.env);
     },
     async stop() {
       await balancer.stop();
