@@ -170,6 +170,7 @@ export async function startTandem(config: Config, options: TandemOptions): Promi
     messagesPerSecond: config.limits.messagesPerSecond,
     snapshotBytesPerMinute: config.limits.snapshotBytesPerMinute,
     inflatedBytesPerMinute: config.limits.inflatedBytesPerMinute,
+    maxOutboundBytes: config.limits.maxOutboundBytes,
     allowedOrigins: config['cross-origin'].allowedOrigins,
     consoleOrigins: () => ownOrigins,
     maxMessageBytes: config.limits.maxMessageBytes,

@@ -89,45 +89,61 @@ const sessionSection = z.strictObject({
   leaveGraceSeconds: seconds(1, 3600).default(30),
 });
 
-const limitsSection = z.strictObject({
-  /** Largest inbound message. Default 8 MiB. */
-  maxMessageBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(LIMITS.maxMessageBytes)
-    .default(LIMITS.maxMessageBytes),
-  /** Nodes in one snapshot or batch. Default 100 000. */
-  maxNodes: z.number().int().min(100).max(LIMITS.maxNodes).default(LIMITS.maxNodes),
-  /** Sessions one address may start per minute. Default 20. */
-  startsPerMinute: z.number().int().min(1).default(20),
-  /** Codes one address may try per minute. Default 10. */
-  joinAttemptsPerMinute: z.number().int().min(1).default(10),
-  /** Messages one connection may send per second before they are dropped. Default 200. */
-  messagesPerSecond: z.number().int().min(1).default(200),
-  /** Messages one session's customer may send per second, over all its connections. Default 400. */
-  sessionMessagesPerSecond: z.number().int().min(1).default(400),
-  /**
-   * Bytes of packed snapshot trees (as sent, deflated) one customer connection may send per
-   * minute, bursts included; a snapshot past it is dropped as `inflate_budget`. Default 32 MiB.
-   */
-  snapshotBytesPerMinute: z
-    .number()
-    .int()
-    .min(64 * 1024)
-    .default(32 * 1024 * 1024),
-  /**
-   * Bytes one customer connection's packed snapshots may inflate to per minute. Inflating runs
-   * only after the session and rate checks, off the event loop, and stops at what is left of
-   * this budget, so a deflate bomb costs at most this much work a minute; a snapshot past it is
-   * dropped as `inflate_budget`. Default 64 MiB (eight of the largest snapshots).
-   */
-  inflatedBytesPerMinute: z
-    .number()
-    .int()
-    .min(64 * 1024)
-    .default(64 * 1024 * 1024),
-});
+const limitsSection = z
+  .strictObject({
+    /** Largest inbound message. Default 8 MiB. */
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(LIMITS.maxMessageBytes)
+      .default(LIMITS.maxMessageBytes),
+    /** Nodes in one snapshot or batch. Default 100 000. */
+    maxNodes: z.number().int().min(100).max(LIMITS.maxNodes).default(LIMITS.maxNodes),
+    /** Sessions one address may start per minute. Default 20. */
+    startsPerMinute: z.number().int().min(1).default(20),
+    /** Codes one address may try per minute. Default 10. */
+    joinAttemptsPerMinute: z.number().int().min(1).default(10),
+    /** Messages one connection may send per second before they are dropped. Default 200. */
+    messagesPerSecond: z.number().int().min(1).default(200),
+    /** Messages one session's customer may send per second, over all its connections. Default 400. */
+    sessionMessagesPerSecond: z.number().int().min(1).default(400),
+    /**
+     * Bytes of packed snapshot trees (as sent, deflated) one customer connection may send per
+     * minute, bursts included; a snapshot past it is dropped as `inflate_budget`. Default 32 MiB.
+     */
+    snapshotBytesPerMinute: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(32 * 1024 * 1024),
+    /**
+     * Bytes one customer connection's packed snapshots may inflate to per minute. Inflating runs
+     * only after the session and rate checks, off the event loop, and stops at what is left of
+     * this budget, so a deflate bomb costs at most this much work a minute; a snapshot past it is
+     * dropped as `inflate_budget`. Default 64 MiB (eight of the largest snapshots).
+     */
+    inflatedBytesPerMinute: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(64 * 1024 * 1024),
+    /**
+     * Bytes waiting to be written to one connection (Engine.IO's buffer and the WebSocket's) before
+     * it is dropped as `outbound_buffer_full`: a peer that stops reading cannot make the node hold
+     * more for it. At least `maxMessageBytes`; default 32 MiB (a catch-up of the largest snapshot
+     * and its batches fits).
+     */
+    maxOutboundBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(32 * 1024 * 1024),
+  })
+  .refine((limits) => limits.maxOutboundBytes >= limits.maxMessageBytes, {
+    message: 'must be at least maxMessageBytes: one message has to fit',
+    path: ['maxOutboundBytes'],
+  });
 
 const agentsSection = z
   .strictObject({

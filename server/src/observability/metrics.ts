@@ -24,6 +24,7 @@ export interface Metrics {
   activeSessions: Gauge;
   activeAgents: Gauge;
   uncaughtErrors: Counter<'kind' | 'action'>;
+  connectionsDropped: Counter<'namespace' | 'reason'>;
 }
 
 export function createMetrics(): Metrics {
@@ -126,6 +127,12 @@ export function createMetrics(): Metrics {
       name: 'tandem_uncaught_errors_total',
       help: 'Errors no handler caught, by kind (exception, rejection) and action (continued, exited)',
       labelNames: ['kind', 'action'],
+      registers,
+    }),
+    connectionsDropped: new Counter({
+      name: 'tandem_connections_dropped_total',
+      help: 'Connections the server closed for what the peer did, by reason (outbound_buffer_full)',
+      labelNames: ['namespace', 'reason'],
       registers,
     }),
     certificateExpiry: new Gauge({

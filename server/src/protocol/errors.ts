@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   resume_refused:
     'The resume credential is not valid: it was used already, belongs to another origin, or the session ended.',
   paused: 'Co-browsing is paused on this page: nothing of it is shown to the agent.',
+  resync_limited: 'At most one resync a second per connection; this one was dropped.',
   internal: 'The server could not complete the request.',
 } as const;
 

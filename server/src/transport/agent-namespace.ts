@@ -18,8 +18,15 @@ import { sameControl, statusOf } from '../session/control.ts';
 import { attachAgentNavigation } from './agent-navigation.ts';
 import { attachAgentAnnotations, createDrawRate } from './annotation-handlers.ts';
 
+/**
+ * Resyncs one agent connection may ask for: each sends the whole page again (the snapshot and its
+ * batches), so a connection that asked in a loop would multiply the node's outbound bytes.
+ */
+export const RESYNC_INTERVAL_MS = 1000;
+
 export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): void {
   const { sessions, namespaces, log, metrics } = deps;
+  const now = deps.now ?? Date.now;
   const drawings = {
     getSession: (sessionId: string) => sessions.get(sessionId),
     drawRate: createDrawRate(),
@@ -171,9 +178,14 @@ export function attachAgentNamespace(nsp: AgentNamespace, deps: NamespaceDeps): 
       });
     });
 
+    let lastResync = -Infinity;
     guard.onSignal('page:resync', async () => {
       const { sessionId } = data;
       if (!sessionId) return guard.drop('page:resync', 'not_in_session', 'join a session first');
+      const t = now();
+      if (t - lastResync < RESYNC_INTERVAL_MS)
+        return guard.drop('page:resync', 'resync_limited', 'at most one resync a second');
+      lastResync = t;
       await catchUp(sessionId);
     });
 

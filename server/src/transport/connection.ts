@@ -5,6 +5,10 @@ import type { NamespaceDeps } from './customer-namespace.ts';
 import { createGuardScope, guardSocket, type Guard, type GuardScope } from './socket-guard.ts';
 import type { AgentSocket, CustomerSocket, SessionData } from './socket-types.ts';
 import { createSocketMeter, type SocketMeter } from './traffic-metrics.ts';
+import { createOutboundCap } from './outbound-cap.ts';
+
+/** `limits.maxOutboundBytes` when not given. */
+export const DEFAULT_MAX_OUTBOUND_BYTES = 32 * 1024 * 1024;
 
 /** Each namespace's socket type and client → server map. */
 interface Sides {
@@ -22,6 +26,7 @@ export interface Connection<K extends keyof Sides> {
 interface NamespaceShared {
   guards: GuardScope;
   meter: SocketMeter;
+  capOutbound: (socket: Socket) => void;
   onDisconnect: () => void;
 }
 
@@ -40,6 +45,12 @@ function sharedFor(nsp: Namespace, namespace: keyof Sides, deps: NamespaceDeps):
         inFlight: deps.inFlight,
       }),
       meter: createSocketMeter(namespace, metrics),
+      capOutbound: createOutboundCap({
+        namespace,
+        maxBytes: deps.maxOutboundBytes ?? DEFAULT_MAX_OUTBOUND_BYTES,
+        metrics,
+        log,
+      }),
       onDisconnect: () => metrics.connections.dec({ namespace }),
     };
     sharedByNamespace.set(nsp, shared);
@@ -58,5 +69,6 @@ export function openConnection<K extends keyof Sides>(
   deps.metrics.connections.inc({ namespace });
   raw.on('disconnect', shared.onDisconnect);
   shared.meter(raw);
+  shared.capOutbound(raw);
   return { socket, data: socket.data, guard };
 }

@@ -66,6 +66,10 @@ export interface NamespaceDeps {
   snapshotBytesPerMinute?: number;
   /** Bytes one customer connection's packed trees may inflate to a minute. Default 64 MiB. */
   inflatedBytesPerMinute?: number;
+  /** Bytes waiting to be written to one connection before it is dropped. Default 32 MiB. */
+  maxOutboundBytes?: number;
+  /** Injected clock (resync limits). Default `Date.now`. */
+  now?: () => number;
   /** The client's address, honouring X-Forwarded-For only when configured. */
   addressOf: (socket: Socket) => string;
   /** One line per security event. */
