@@ -58,6 +58,10 @@ bench: system-deps node_modules build ## Benchmark suite against ws, Socket.IO, 
 	node --import tsx bench/run.ts $(BENCH_ARGS) # pins itself and its servers with taskset; BENCH_ARGS=--smoke for a quick look
 	node --import tsx bench/fidelity/cli.ts
 
+.PHONY: fuzz
+fuzz: node_modules build ## Fuzz a real node with 10,000 hostile frames (FUZZ_FRAMES=n, FUZZ_SEED=n replays a run)
+	node --import tsx test/fuzz/cli.ts
+
 .PHONY: fidelity
 fidelity: system-deps node_modules ## Mirror fidelity: customer's viewport vs the agent's mirror vs rrweb's replay, pixel by pixel
 	node --import tsx bench/fidelity/cli.ts
