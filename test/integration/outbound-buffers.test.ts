@@ -150,4 +150,55 @@ describe('outbound buffer caps', () => {
     );
     assert.equal(server.process.exitCode, null, server.stderr());
   });
+
+  it('catches a joining agent up on a heavy history without passing its cap: the customer resends its page instead', async () => {
+    const customer = rawSocket(server.url, '/customer');
+    closers.push(customer);
+    const resyncs = record<{ reason: string }>(customer, 'page:resync');
+    const start = (await customer.timeout(5000).emitWithAck('session:start', {
+      protocol: PROTOCOL_VERSION,
+      url: 'https://shop.test/',
+    })) as StartResult;
+    assert.ok(start.ok);
+    customer.emit('page:snapshot', pageSnapshot(1, [{ type: 'text', id: 4, text: 'start' }]));
+    // Twelve batches of 0.45 MB each (a canvas redrawn, say): 5.4 MB of history, more than the
+    // 4 MiB cap of an agent that would get it in one burst.
+    const heavy = 'y'.repeat(450_000);
+    const relayed = () => metric('tandem_messages_relayed_total{event="page:batch"}');
+    const relayedBefore = await relayed();
+    // Spaced as the connection's inbound budget (maxMessageBytes a second) allows.
+    for (let seq = 2; seq <= 13; seq++) {
+      customer.emit('page:batch', {
+        seq,
+        sentAt: Date.now(),
+        ops: [{ op: 'text', id: 4, text: `${seq}${heavy}` }],
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await waitFor(async () => (await relayed()) - relayedBefore >= 12, 'the history stored');
+
+    const droppedBefore = await metric(
+      'tandem_connections_dropped_total{namespace="agent",reason="outbound_buffer_full"}',
+    );
+    const agent = rawSocket(server.url, '/agent', { token });
+    closers.push(agent);
+    const snapshots = record<{ seq: number }>(agent, 'page:snapshot');
+    const joined = (await agent.timeout(5000).emitWithAck('session:join', {
+      protocol: PROTOCOL_VERSION,
+      code: start.code,
+    })) as { ok: boolean };
+    assert.ok(joined.ok);
+    // The catch-up stops short of the cap and asks the customer for its current page.
+    await waitFor(() => resyncs.some((r) => r.reason === 'compact'), 'a compacting resync');
+    customer.emit('page:snapshot', pageSnapshot(14, [{ type: 'text', id: 4, text: 'now' }]));
+    await waitFor(() => snapshots.some((snap) => snap.seq === 14), 'the current page');
+    assert.ok(agent.connected, 'the agent is still connected');
+    assert.equal(
+      await metric(
+        'tandem_connections_dropped_total{namespace="agent",reason="outbound_buffer_full"}',
+      ),
+      droppedBefore,
+      'nobody was dropped',
+    );
+  });
 });

@@ -131,8 +131,8 @@ const limitsSection = z
     /**
      * Bytes waiting to be written to one connection (Engine.IO's buffer and the WebSocket's) before
      * it is dropped as `outbound_buffer_full`: a peer that stops reading cannot make the node hold
-     * more for it. At least `maxMessageBytes`; default 32 MiB (a catch-up of the largest snapshot
-     * and its batches fits).
+     * more for it. At least `maxMessageBytes`; default 32 MiB. A catch-up stops at half of it and
+     * asks the customer for its current page instead (transport/stored-page.ts).
      */
     maxOutboundBytes: z
       .number()

@@ -29,6 +29,8 @@ interface EngineConnection {
 
 interface Watched {
   socket: Socket;
+  /** `limits.maxOutboundBytes` of the namespace that watches the connection. */
+  limit: number;
   /** Bytes of packets created since Engine.IO last flushed its buffer to the transport. */
   queued: number;
   dropped: boolean;
@@ -41,6 +43,22 @@ export interface OutboundCapOptions {
   log: Logger;
 }
 
+/** Every watched connection, by its Engine.IO connection (one watch each, whichever namespace). */
+const watched = new WeakMap<EngineConnection, Watched>();
+
+/**
+ * Whether `socket` can take `bytes` more while its buffers stay within half of its cap (the
+ * other half is the live stream's). True for a connection nobody watches.
+ */
+export function hasOutboundRoom(socket: Socket, bytes: number): boolean {
+  const conn = socket.conn as unknown as EngineConnection;
+  const state = watched.get(conn);
+  if (!state) return true;
+  if (state.dropped) return false;
+  const pending = state.queued + (conn.transport.socket?.bufferedAmount ?? 0);
+  return pending + bytes <= state.limit / 2;
+}
+
 /** Strings are counted by length: cheap, and exact for the JSON the protocol sends. */
 const sizeOf = (data: unknown): number =>
   typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
@@ -51,7 +69,6 @@ const sizeOf = (data: unknown): number =>
  */
 export function createOutboundCap(options: OutboundCapOptions): (socket: Socket) => void {
   const { namespace, maxBytes, metrics, log } = options;
-  const watched = new WeakMap<EngineConnection, Watched>();
 
   function onFlush(this: EngineConnection): void {
     const state = watched.get(this);
@@ -86,7 +103,7 @@ export function createOutboundCap(options: OutboundCapOptions): (socket: Socket)
     const conn = socket.conn as unknown as EngineConnection;
     // One Engine.IO connection may carry both namespaces; it is watched once.
     if (watched.has(conn)) return;
-    watched.set(conn, { socket, queued: 0, dropped: false });
+    watched.set(conn, { socket, limit: maxBytes, queued: 0, dropped: false });
     conn.on('flush', onFlush);
     conn.on('packetCreate', onPacketCreate);
   };

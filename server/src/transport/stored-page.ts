@@ -8,17 +8,27 @@ import { isPaused } from '../session/continuity.ts';
 import type { PageBatch, PageSnapshot } from '../protocol/index.ts';
 import { agentsRoom, customerRoom } from './rooms.ts';
 import type { AgentSocket, Namespaces } from './socket-types.ts';
+import { hasOutboundRoom } from './outbound-cap.ts';
 
 /** Where the page's messages go: one agent's socket, or this node's agents of a session. */
 export interface PageTarget {
   snapshot(snapshot: PageSnapshot): void;
   batch(batch: PageBatch): void;
+  /** Whether the target can take one more stored batch now without nearing its outbound cap. */
+  hasRoom?(): boolean;
 }
+
+/**
+ * The room a catch-up keeps for each next batch. Batches are not measured (that would cost a
+ * serialization each); most are a few KB, so the room of one large one is kept.
+ */
+const BATCH_ROOM_BYTES = 1024 * 1024;
 
 /** One agent's socket as a page target. */
 export const socketTarget = (socket: AgentSocket): PageTarget => ({
   snapshot: (snapshot) => socket.emit('page:snapshot', snapshot),
   batch: (batch) => socket.emit('page:batch', batch),
+  hasRoom: () => hasOutboundRoom(socket, BATCH_ROOM_BYTES),
 });
 
 /**
@@ -42,7 +52,15 @@ export async function sendStoredPage(
     return;
   }
   target.snapshot(page.snapshot);
-  for (const batch of page.batches) target.batch(batch);
+  for (const batch of page.batches) {
+    if (target.hasRoom && !target.hasRoom()) {
+      // A history too heavy for one burst (canvas frames, say) would pass the agent's outbound
+      // cap and get it dropped as it joins: the customer's current page is sent instead, to all.
+      namespaces.customers.to(customerRoom(sessionId)).emit('page:resync', { reason: 'compact' });
+      return;
+    }
+    target.batch(batch);
+  }
 }
 
 /** Sends every session with an agent on this node its stored page, once per session. */
