@@ -60,6 +60,8 @@ describe('a session follows the customer across pages', () => {
   before(async () => {
     let serverUrl = '';
     outside = await startOrigin('127.0.0.3', {
+      // A navigation that does not leave the page: no content.
+      '/nothing': { status: 204 },
       '/elsewhere.html': {
         headers: { 'content-type': 'text/html' },
         body: '<!doctype html><title>Elsewhere</title><h1 id="elsewhere">Not the shop</h1>',
@@ -365,6 +367,13 @@ describe('a session follows the customer across pages', () => {
     await customer.locator('#back-to-shop').click();
     await customer.waitForURL('**/demo/product.html', { waitUntil: 'commit' });
     await follows('back on the shop origin after the script navigation');
+
+    // A script navigation outside the site that does not leave the page (a 204): the session
+    // pauses while it might, and goes on once the page is still there.
+    await customer.evaluate(`location.href = ${JSON.stringify(`${outside.url}/nothing`)}`);
+    await waitForStatus('paused', 'the agent to see the customer leaving the site');
+    await waitForStatus('live', 'the session to go on on the page that stayed');
+    await follows('the page that stayed after a 204');
   });
 
   it('shows "Customer left" when the last tab closes, then ends after the grace', async () => {

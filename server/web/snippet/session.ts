@@ -501,10 +501,23 @@ export class CustomerSession {
           if (res.ok) return follow(withHandoff(url.href, sessionId, res.token));
           this.leaveSite(url);
           follow(url.href);
+          // A navigation that does not leave the page (a 204, a download) did not leave the site.
+          clearTimeout(this.stayed);
+          this.stayed = setTimeout(
+            guard(() => this.backOnSite()),
+            STAYED_MS,
+          );
         }),
         guard(() => follow(url.href)),
       );
     return true;
+  }
+
+  /** Still on this page after leaving the site was announced: co-browsing goes on. */
+  private backOnSite(): void {
+    if (!this.leftSite || this.state === 'ended') return;
+    this.leftSite = false;
+    this.showPage();
   }
 
   private leaveSite(url: URL): void {
