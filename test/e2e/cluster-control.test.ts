@@ -6,29 +6,21 @@
  * snippet's own check.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { mintTestToken } from '../support/agent-tokens.ts';
-import { startCluster, type RunningCluster } from '../support/cluster.ts';
-import { launchChromium, pollUntil } from './support/browser.ts';
+
+import { pollUntil } from './support/browser.ts';
+import { useClusterAndBrowser } from './support/node-and-browser.ts';
 import { openConsole, startDemoSession, type AgentGlobal } from './support/demo-session.ts';
 import { clickWidgetButton } from './support/widget.ts';
 
 describe('control across two nodes: the agent node’s page copy follows the store', () => {
-  let cluster: RunningCluster;
-  let browser: Browser;
-  before(async () => {
-    cluster = await startCluster(2);
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await cluster?.stop();
-  });
+  const live = useClusterAndBrowser(2);
 
   it('refuses on the agent’s node an element made read-only after the first action', async () => {
-    const { url, cookie } = cluster.balancer;
-    const customerContext = await browser.newContext({
+    const { url, cookie } = live.cluster.balancer;
+    const customerContext = await live.browser.newContext({
       ignoreHTTPSErrors: true,
       viewport: { width: 1100, height: 800 },
     });
@@ -36,7 +28,7 @@ describe('control across two nodes: the agent node’s page copy follows the sto
     const customer: Page = await customerContext.newPage();
     await customer.goto(`${url}/demo/`);
     const code = await startDemoSession(customer);
-    const agentContext = await browser.newContext({
+    const agentContext = await live.browser.newContext({
       ignoreHTTPSErrors: true,
       viewport: { width: 1400, height: 1000 },
     });
@@ -46,7 +38,7 @@ describe('control across two nodes: the agent node’s page copy follows the sto
       privileges: ['cobrowse:monitor', 'cobrowse:control'],
     });
     const agent = await openConsole(agentContext, url, code, token);
-    const [n1, n2] = [cluster.nodes[0]!.server, cluster.nodes[1]!.server];
+    const [n1, n2] = [live.cluster.nodes[0]!.server, live.cluster.nodes[1]!.server];
     assert.ok(
       n2.logs.some((l) => l.msg === 'agent joined'),
       'the agent is on n2',

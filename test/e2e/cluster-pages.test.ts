@@ -5,34 +5,25 @@
  * page stream and the agent's mirror carry over: after each, the mirror equals the page.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { mintTestToken } from '../support/agent-tokens.ts';
-import { startCluster, type RunningCluster } from '../support/cluster.ts';
-import { launchChromium, pollUntil } from './support/browser.ts';
+
+import { pollUntil } from './support/browser.ts';
+import { useClusterAndBrowser } from './support/node-and-browser.ts';
 import { agentState, consoleUrl, startDemoSession } from './support/demo-session.ts';
 import { expectMirrorEqualsPage } from './support/page-shape.ts';
 
 describe('a session follows the customer across the nodes of a cluster', () => {
-  let cluster: RunningCluster;
-  let browser: Browser;
-  before(async () => {
-    cluster = await startCluster(2);
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await cluster?.stop();
-  });
+  const live = useClusterAndBrowser(2);
 
   it('continues through a link on n1 and a reload that lands on n2', async () => {
-    const { url, cookie } = cluster.balancer;
-    const customerContext = await browser.newContext({ ignoreHTTPSErrors: true });
+    const { url, cookie } = live.cluster.balancer;
+    const customerContext = await live.browser.newContext({ ignoreHTTPSErrors: true });
     await customerContext.addCookies([{ name: cookie, value: 'n1', url }]);
     const customer = await customerContext.newPage();
     await customer.goto(`${url}/demo/product.html`);
     const code = await startDemoSession(customer);
-    const agentContext = await browser.newContext({ ignoreHTTPSErrors: true });
+    const agentContext = await live.browser.newContext({ ignoreHTTPSErrors: true });
     await agentContext.addCookies([{ name: cookie, value: 'n2', url }]);
     const agent = await agentContext.newPage();
     await agent.goto(consoleUrl(url, code, await mintTestToken({ name: 'Bob' })));
@@ -48,7 +39,7 @@ describe('a session follows the customer across the nodes of a cluster', () => {
     await expectMirrorEqualsPage(customer, agent, 'a link, through n1');
 
     const resumedOn = (node: number): number =>
-      cluster.nodes[node]!.server.logs.filter((l) => l.msg === 'customer resumed').length;
+      live.cluster.nodes[node]!.server.logs.filter((l) => l.msg === 'customer resumed').length;
     const beforeOnN2 = resumedOn(1);
     await customerContext.addCookies([{ name: cookie, value: 'n2', url }]);
     await customer.reload();
