@@ -9,15 +9,12 @@ import { deflateRawSync } from 'node:zlib';
 import type { Socket } from 'socket.io-client';
 import { packTree } from '../../server/src/protocol/packed-tree.ts';
 import { AGENT_FRAMES, CUSTOMER_FRAMES } from '../../server/src/protocol/frame-limits.ts';
-import {
-  PROTOCOL_VERSION,
-  type PageBatch,
-  type StartResult,
-} from '../../server/src/protocol/index.ts';
+import { PROTOCOL_VERSION, type PageBatch } from '../../server/src/protocol/index.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { pageSnapshot } from '../support/pages.ts';
 import { eventFrame, openRawFrames, type RawFrameSocket } from '../support/raw-frames.ts';
 import { rawSocket, record } from '../support/raw-sockets.ts';
+import { rawCustomerInSession } from '../support/customer-session.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -75,20 +72,15 @@ after(async () => {
 
 describe('frame bounds', () => {
   it('refuses 50,000 arguments on every event of both namespaces, and the node and a session beside it go on', async () => {
-    const customer = rawSocket(server.url, '/customer');
+    const { customer, code } = await rawCustomerInSession(server.url);
     closers.push(customer);
-    const start = (await customer.timeout(5000).emitWithAck('session:start', {
-      protocol: PROTOCOL_VERSION,
-      url: 'https://shop.test/',
-    })) as StartResult;
-    assert.ok(start.ok);
     customer.emit('page:snapshot', pageSnapshot(1, [{ type: 'text', id: 4, text: 'hi' }]));
     const agent = rawSocket(server.url, '/agent', { token });
     closers.push(agent);
     const batches = record<PageBatch>(agent, 'page:batch');
     const joined = (await agent.timeout(5000).emitWithAck('session:join', {
       protocol: PROTOCOL_VERSION,
-      code: start.code,
+      code: code,
     })) as { ok: boolean };
     assert.ok(joined.ok);
 
@@ -246,14 +238,9 @@ describe('frames refused below the handlers', () => {
 
 /** A customer in a session of its own, and the session's code. */
 async function customerInSession(): Promise<{ customer: Socket; code: string }> {
-  const customer = rawSocket(server.url, '/customer');
+  const { customer, code } = await rawCustomerInSession(server.url);
   closers.push(customer);
-  const start = (await customer.timeout(5000).emitWithAck('session:start', {
-    protocol: PROTOCOL_VERSION,
-    url: 'https://shop.test/',
-  })) as StartResult;
-  assert.ok(start.ok);
-  return { customer, code: start.code };
+  return { customer, code };
 }
 
 /** A snapshot as the snippet sends it: the packed tree, deflated. */

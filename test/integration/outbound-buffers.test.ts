@@ -6,15 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  PROTOCOL_VERSION,
-  type PageBatch,
-  type StartResult,
-} from '../../server/src/protocol/index.ts';
+import { PROTOCOL_VERSION, type PageBatch } from '../../server/src/protocol/index.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
 import { pageSnapshot } from '../support/pages.ts';
 import { openRawFrames, type RawFrameSocket } from '../support/raw-frames.ts';
 import { rawSocket, record } from '../support/raw-sockets.ts';
+import { rawCustomerInSession } from '../support/customer-session.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -58,13 +55,8 @@ after(async () => {
 
 describe('outbound buffer caps', () => {
   it('drops an agent that does not read, counts it, keeps memory bounded, and the session goes on', async () => {
-    const customer = rawSocket(server.url, '/customer');
+    const { customer, code } = await rawCustomerInSession(server.url);
     closers.push(customer);
-    const start = (await customer.timeout(5000).emitWithAck('session:start', {
-      protocol: PROTOCOL_VERSION,
-      url: 'https://shop.test/',
-    })) as StartResult;
-    assert.ok(start.ok);
     // A page of about 1.9 MB: every resync sends it again.
     customer.emit(
       'page:snapshot',
@@ -77,7 +69,7 @@ describe('outbound buffer caps', () => {
     const snapshots = record<{ seq: number }>(healthy, 'page:snapshot');
     const joined = (await healthy.timeout(5000).emitWithAck('session:join', {
       protocol: PROTOCOL_VERSION,
-      code: start.code,
+      code: code,
     })) as { ok: boolean };
     assert.ok(joined.ok);
     await waitFor(() => snapshots.length > 0, 'the healthy agent has the page');
@@ -89,7 +81,7 @@ describe('outbound buffer caps', () => {
     const slow: RawFrameSocket = await openRawFrames(server.url, '/agent', { auth: { token } });
     closers.push(slow);
     slow.send(
-      `2/agent,1${JSON.stringify(['session:join', { protocol: PROTOCOL_VERSION, code: start.code }])}`,
+      `2/agent,1${JSON.stringify(['session:join', { protocol: PROTOCOL_VERSION, code: code }])}`,
     );
     await waitFor(
       () => slow.received.some((f) => f.startsWith('3/agent,1[{"ok":true')),
@@ -152,14 +144,9 @@ describe('outbound buffer caps', () => {
   });
 
   it('catches a joining agent up on a heavy history without passing its cap: the customer resends its page instead', async () => {
-    const customer = rawSocket(server.url, '/customer');
+    const { customer, code } = await rawCustomerInSession(server.url);
     closers.push(customer);
     const resyncs = record<{ reason: string }>(customer, 'page:resync');
-    const start = (await customer.timeout(5000).emitWithAck('session:start', {
-      protocol: PROTOCOL_VERSION,
-      url: 'https://shop.test/',
-    })) as StartResult;
-    assert.ok(start.ok);
     customer.emit('page:snapshot', pageSnapshot(1, [{ type: 'text', id: 4, text: 'start' }]));
     // Twelve batches of 0.45 MB each (a canvas redrawn, say): 5.4 MB of history, more than the
     // 4 MiB cap of an agent that would get it in one burst.
@@ -185,7 +172,7 @@ describe('outbound buffer caps', () => {
     const snapshots = record<{ seq: number }>(agent, 'page:snapshot');
     const joined = (await agent.timeout(5000).emitWithAck('session:join', {
       protocol: PROTOCOL_VERSION,
-      code: start.code,
+      code: code,
     })) as { ok: boolean };
     assert.ok(joined.ok);
     // The catch-up stops short of the cap and asks the customer for its current page.

@@ -43,3 +43,24 @@ export async function startCustomerSession(
     },
   };
 }
+
+/**
+ * A raw customer connection (no Origin header) in a session of its own, for protocol tests
+ * against one node: the socket, and the session's code and id.
+ */
+export async function rawCustomerInSession(
+  serverUrl: string,
+): Promise<{ customer: Socket; code: string; sessionId: string }> {
+  const customer = rawSocket(serverUrl, '/customer');
+  const start = (await customer
+    .timeout(5000)
+    .emitWithAck('session:start', {
+      protocol: PROTOCOL_VERSION,
+      url: 'https://shop.test/',
+    })) as StartResult;
+  if (!start.ok) {
+    customer.disconnect();
+    throw new Error(`session:start refused: ${start.code} ${start.message}`);
+  }
+  return { customer, code: start.code, sessionId: start.sessionId };
+}
