@@ -52,12 +52,10 @@ export async function rawCustomerInSession(
   serverUrl: string,
 ): Promise<{ customer: Socket; code: string; sessionId: string }> {
   const customer = rawSocket(serverUrl, '/customer');
-  const start = (await customer
-    .timeout(5000)
-    .emitWithAck('session:start', {
-      protocol: PROTOCOL_VERSION,
-      url: 'https://shop.test/',
-    })) as StartResult;
+  const start = (await customer.timeout(5000).emitWithAck('session:start', {
+    protocol: PROTOCOL_VERSION,
+    url: 'https://shop.test/',
+  })) as StartResult;
   if (!start.ok) {
     customer.disconnect();
     throw new Error(`session:start refused: ${start.code} ${start.message}`);
