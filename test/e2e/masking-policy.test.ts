@@ -37,9 +37,13 @@ describe('the masking policy the snippet reports', () => {
     const customer = await customerContext.newPage();
     await customer.goto(`${live.server.url}/demo/`);
     const code = await startDemoSession(customer);
-    const sessionId = String(
-      live.server.logs.findLast((l) => l.audit === true && l.event === 'session.started')?.session,
-    );
+    // Audit lines are written once chained in the store, a moment after the answer.
+    const { value: sessionId } = await pollUntil('the session.started audit line', async () => {
+      const line = live.server.logs.findLast(
+        (l) => l.audit === true && l.event === 'session.started',
+      );
+      return typeof line?.session === 'string' ? line.session : undefined;
+    });
     return { code, sessionId, agentContext };
   }
 
@@ -51,12 +55,14 @@ describe('the masking policy the snippet reports', () => {
   it('matches for the snippet the server serves: no warning', async () => {
     const { code, sessionId, agentContext } = await session(false);
     const agent = await openConsole(agentContext, live.server.url, code, await mintTestToken());
-    assert.ok(
+    // The snippet reports its hash just after the start: waited for, not assumed.
+    await pollUntil('the snippet reported, and its hash is the server’s', async () =>
       live.server.logs.some(
         (l) =>
           l.session === sessionId && l.msg === 'masking policy reported: the same as the server',
-      ),
-      'the snippet reported, and its hash is the server’s',
+      )
+        ? true
+        : undefined,
     );
     assert.equal(await agent.locator('#policy-warning').isVisible(), false);
     assert.equal(mismatches(sessionId).length, 0);
