@@ -8,7 +8,7 @@
  *
  * Scenario ids: relay-1-node, relay-2-nodes, saturation, sessions-per-core, idle, snapshot, mutation,
  * agent-join, resilience. `--tandem-env` adds a second Tandem to the one-node scenarios (relay-1-node,
- * saturation, idle), its servers started with those environment variables, for an A/B of a
+ * saturation, idle, and sessions-per-core's one-node group), its servers started with those environment variables, for an A/B of a
  * runtime switch in one run (e.g. `WS_NO_BUFFER_UTIL=1`). `--tandem-main` adds one Tandem per
  * other build of the server (`before=/tmp/old/server/dist/main.js`: a build of an older commit
  * in a worktree whose node_modules links to this one), for an A/B of a code change.
