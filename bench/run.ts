@@ -5,13 +5,16 @@
  *
  *   node --import tsx bench/run.ts [--smoke] [--reps N] [--only id,id] [--out DIR]
  *                                  [--tandem-env NAME=VALUE,...] [--tandem-main LABEL=PATH,...]
+ *                                  [--variant-pointers-per-event]
  *
  * Scenario ids: relay-1-node, relay-2-nodes, saturation, sessions-per-core, idle, snapshot, mutation,
- * agent-join, resilience. `--tandem-env` adds a second Tandem to the one-node scenarios (relay-1-node,
- * saturation, idle, and sessions-per-core's one-node group), its servers started with those environment variables, for an A/B of a
- * runtime switch in one run (e.g. `WS_NO_BUFFER_UTIL=1`). `--tandem-main` adds one Tandem per
- * other build of the server (`before=/tmp/old/server/dist/main.js`: a build of an older commit
- * in a worktree whose node_modules links to this one), for an A/B of a code change.
+ * agent-join, resilience. `--tandem-env` adds a second Tandem to the one-node scenarios
+ * (relay-1-node, saturation, idle, and sessions-per-core's one-node group), its servers started
+ * with those environment variables, for an A/B of a runtime switch in one run (e.g.
+ * `WS_NO_BUFFER_UTIL=1`). `--tandem-main` adds one Tandem per other build of the server
+ * (`before=/tmp/old/server/dist/main.js`: a build of an older commit in a worktree of its own),
+ * for an A/B of a code change; `--variant-pointers-per-event` has those builds' customers send
+ * every pointer sample as a message of its own, for builds older than pointers in batches.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -39,6 +42,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
     'tandem-env': { type: 'string' },
     'tandem-main': { type: 'string' },
+    // The --tandem-main builds predate pointers riding the batch stream: one message per sample.
+    'variant-pointers-per-event': { type: 'boolean', default: false },
   },
 });
 
@@ -59,7 +64,11 @@ function parsePairs(flag: string, list: string): Record<string, string> {
 }
 
 /** The Tandem contenders that the flags add next to the default one. */
-function tandemVariants(envList?: string, mainList?: string): ContenderSpec[] {
+function tandemVariants(
+  envList?: string,
+  mainList?: string,
+  pointersPerEvent = false,
+): ContenderSpec[] {
   const env = envList ? parsePairs('tandem-env', envList) : undefined;
   if (mainList)
     return Object.entries(parsePairs('tandem-main', mainList)).map(([label, main]) => ({
@@ -68,6 +77,7 @@ function tandemVariants(envList?: string, mainList?: string): ContenderSpec[] {
       nodes: 1,
       main: resolve(main),
       ...(env && { env }),
+      ...(pointersPerEvent && { pointersPerEvent }),
     }));
   return env ? [{ name: `tandem ${envList}`, kind: 'tandem', nodes: 1, env }] : [];
 }
@@ -80,7 +90,11 @@ const redis = SERVER_IDS.slice(1).some(wanted) ? await startBenchRedis(pinning) 
 const ctx = {
   pinning,
   redis,
-  tandemVariants: tandemVariants(values['tandem-env'], values['tandem-main']),
+  tandemVariants: tandemVariants(
+    values['tandem-env'],
+    values['tandem-main'],
+    values['variant-pointers-per-event'],
+  ),
 };
 const started = new Date();
 const scenarios: ScenarioResult[] = [];

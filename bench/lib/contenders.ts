@@ -28,7 +28,23 @@ export interface ContenderSpec {
   env?: Record<string, string>;
   /** Tandem only: another build of the server to run (default: `server/dist/main.js`). */
   main?: string;
+  /**
+   * Tandem only: its customers send every pointer sample as a message of its own, as snippets
+   * did before pointers rode the batch stream (for a build older than that, `--tandem-main`).
+   */
+  pointersPerEvent?: boolean;
 }
+
+/** How often Tandem's snippet reports the pointer at most (server/web/snippet/recorder.ts). */
+export const SNIPPET_POINTER_REPORT_MS = 50;
+
+/**
+ * The customer activity's shape on the wire: Tandem's customers send what its snippet sends
+ * (pointer reports at most every 50 ms, riding a batch when one goes first); the baselines
+ * relay one message per event.
+ */
+export const pointerReportMsOf = (spec: ContenderSpec): number | undefined =>
+  spec.kind === 'tandem' && !spec.pointersPerEvent ? SNIPPET_POINTER_REPORT_MS : undefined;
 
 export interface Deployment {
   spec: ContenderSpec;

@@ -17,6 +17,12 @@ export interface LoadOptions {
   durationMs: number;
   /** How long to wait after the window for messages still in flight. Default 2000 ms. */
   drainMs?: number;
+  /**
+   * Tandem's snippet: pointer samples are reported at most this often, the latest position
+   * riding the next batch when one goes first (a `pointer` field) and a `page:pointer` of its
+   * own otherwise. Absent: every sample is a message of its own (the baselines).
+   */
+  pointerReportMs?: number;
 }
 
 export interface LoadResult {
@@ -70,6 +76,7 @@ export async function runLoad(
         batchesReceived++;
         bytesReceived += frame.length;
         latencies.add(now - sentAt);
+        if (frame.includes('"pointer":{')) pointersReceived++;
       } else if (event === 'page:pointer' && now >= windowStart && now < windowEnd) {
         pointersReceived++;
         bytesReceived += frame.length;
@@ -87,6 +94,10 @@ export async function runLoad(
   const phases = sessions.map((_, i) => (i * 0.618034) % 1);
   const batchCounts = sessions.map(() => 0);
   const pointerCounts = sessions.map(() => 0);
+  const reportMs = options.pointerReportMs;
+  /** Tandem only: the sample waiting to be reported, and when the last report went. */
+  const pendingPointers: Array<string | undefined> = sessions.map(() => undefined);
+  const lastReports = sessions.map(() => Number.NEGATIVE_INFINITY);
   let cpuInWindow = 0;
   let meter: (() => number) | undefined;
 
@@ -108,21 +119,29 @@ export async function runLoad(
         while (batchCounts[i]! < dueBatches) {
           const ops = trace.batches[(batchCounts[i]! + i) % trace.batches.length]!;
           const sentAt = performance.now();
+          const pointer = pendingPointers[i];
+          pendingPointers[i] = undefined;
+          if (pointer !== undefined) lastReports[i] = sentAt;
           session.customer.emit(
             'page:batch',
-            `{"seq":${session.seq++},"sentAt":${sentAt},"ops":${ops}}`,
+            `{"seq":${session.seq++},"sentAt":${sentAt},"ops":${ops}${pointer === undefined ? '' : `,"pointer":${pointer}`}}`,
           );
           batchCounts[i]!++;
           if (inWindow(sentAt)) batchesSent++;
         }
         const duePointers = Math.floor(elapsed * options.pointerRate + phases[i]!);
         while (pointerCounts[i]! < duePointers) {
-          session.customer.emit(
-            'page:pointer',
-            trace.pointers[pointerCounts[i]! % trace.pointers.length]!,
-          );
+          const sample = trace.pointers[pointerCounts[i]! % trace.pointers.length]!;
+          if (reportMs === undefined) session.customer.emit('page:pointer', sample);
+          else pendingPointers[i] = sample;
           pointerCounts[i]!++;
           if (inWindow(now)) pointersSent++;
+        }
+        const pending = pendingPointers[i];
+        if (reportMs !== undefined && pending !== undefined && now - lastReports[i]! >= reportMs) {
+          session.customer.emit('page:pointer', pending);
+          pendingPointers[i] = undefined;
+          lastReports[i] = now;
         }
       }
     };

@@ -6,6 +6,7 @@ import {
   closeSessions,
   deploy,
   openSessions,
+  pointerReportMsOf,
   type ContenderSpec,
   type StartContext,
 } from '../lib/contenders.ts';
@@ -45,11 +46,13 @@ export async function measureRelay(
   const dep = await deploy(spec, ctx);
   try {
     const sessions = await openSessions(dep, sessionCount, trace);
+    const reportMs = pointerReportMsOf(spec);
     const result = await runLoad(sessions, trace, {
       batchRate: 10,
       pointerRate: 30,
       warmupMs: settings.warmupMs,
       durationMs: settings.durationMs,
+      ...(reportMs !== undefined && { pointerReportMs: reportMs }),
     });
     closeSessions(sessions);
     const p = percentiles(result.latencies);

@@ -12,6 +12,8 @@ import {
   closeSessions,
   deploy,
   openSession,
+  pointerReportMsOf,
+  SNIPPET_POINTER_REPORT_MS,
   type BenchSession,
   type ContenderSpec,
   type Deployment,
@@ -48,9 +50,9 @@ export interface StepResult {
   sessions: number;
   p99Ms: number;
   lost: number;
-  /** Messages the agents received in the window (batches and pointers). */
+  /** Customer events of the window (batches and pointer samples), whatever frames carried them. */
   relayed: number;
-  /** CPU ms each server process spent in the step, per 1,000 relayed messages. */
+  /** CPU ms each server process spent in the step, per 1,000 customer events relayed. */
   cpuMsPer1k: number[];
   /** Share of the server core all server processes used over the window. */
   serverCores: number;
@@ -93,6 +95,7 @@ async function measureStep(
   trace: Trace,
   settings: BenchSettings,
 ): Promise<StepResult> {
+  const reportMs = pointerReportMsOf(dep.spec);
   const before = await Promise.all(dep.servers.map((s) => s.stats(false)));
   const started = performance.now();
   const result = await runLoad(sessions, trace, {
@@ -101,13 +104,15 @@ async function measureStep(
     warmupMs: settings.warmupMs,
     durationMs: settings.durationMs,
     drainMs: 1000,
+    ...(reportMs !== undefined && { pointerReportMs: reportMs }),
   });
   const elapsedMs = performance.now() - started;
   const after = await Promise.all(dep.servers.map((s) => s.stats(false)));
-  // CPU over the whole step (warm-up and drain too) against the messages of the window, scaled
-  // by the share of the step the window was: the rates are steady, so this is the window's own.
+  // CPU over the whole step (warm-up and drain too) against the customer events of the window
+  // (batches and pointer samples: the same activity for every contender, however many frames
+  // carry it), scaled by the share of the step the window was: the rates are steady.
   const windowShare = result.windowMs / elapsedMs;
-  const relayed = result.batchesReceived + result.pointersReceived;
+  const relayed = result.batchesSent + result.pointersSent;
   const cpuMs = after.map((a, i) => (a.cpuMicros - before[i]!.cpuMicros) / 1000);
   return {
     sessions: sessions.length,
@@ -122,16 +127,19 @@ async function measureStep(
 }
 
 async function warmUp(
+  dep: Deployment,
   sessions: readonly BenchSession[],
   trace: Trace,
   settings: BenchSettings,
 ): Promise<void> {
+  const reportMs = pointerReportMsOf(dep.spec);
   await runLoad(sessions, trace, {
     batchRate: BATCH_RATE,
     pointerRate: POINTER_RATE,
     warmupMs: 0,
     durationMs: settings.warmupMs * 3,
     drainMs: 1000,
+    ...(reportMs !== undefined && { pointerReportMs: reportMs }),
   });
 }
 
@@ -185,7 +193,7 @@ async function measureRamp(
       await growTo(dep, sessions, count, trace);
       // A fresh process's first seconds measure its JIT, not its steady state: the first step
       // runs once unmeasured, so that the ramp does not stop at a warm-up spike.
-      if (steps.length === 0) await warmUp(sessions, trace, settings);
+      if (steps.length === 0) await warmUp(dep, sessions, trace, settings);
       const step = await measureStep(dep, sessions, trace, settings);
       steps.push(step);
       if (verdictOf(step)) break;
@@ -243,7 +251,8 @@ export async function runSessionsPerCore(
     variants,
     notes: [
       `each session: ${BATCH_RATE} batches/s of ~${Math.round(trace.batches[0]!.length / 1024)} KB + ${POINTER_RATE} pointer/s to one agent; ramp ${settings.rampSessionCounts.join('/')} sessions, ${settings.durationMs} ms window per step; every server process (and Redis) on the one server core`,
-      'cpuMsPer1k: CPU ms of all server processes per 1,000 messages the agents received (node1 = the customers’ node, node2 = the agents’ node); sessionsPerCoreByCpu: sessions / server cores used at that step',
+      'cpuMsPer1k: CPU ms of all server processes per 1,000 customer events relayed (batches and pointer samples; node1 = the customers’ node, node2 = the agents’ node); sessionsPerCoreByCpu: sessions / server cores used at that step',
+      `Tandem's customers send what its snippet sends: pointer reports at most every ${SNIPPET_POINTER_REPORT_MS} ms, riding a batch when one goes first; bare Socket.IO relays one message per event`,
       'two nodes: the headline ratio compares with bare Socket.IO sharded in the same run',
     ],
   };

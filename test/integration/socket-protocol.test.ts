@@ -114,6 +114,61 @@ describe('session over the wire', () => {
     assert.deepEqual(batches[1]?.ops, [{ op: 'text', id: 4, text: 'more' }]);
   });
 
+  it('relays the pointer a batch carries to the agents, and keeps it out of the store', async () => {
+    const customer = connect('/customer');
+    const { code } = await startSession(customer);
+    customer.emit('page:snapshot', snapshot(1));
+    const agent = connect('/agent');
+    const batches = record<PageBatch>(agent, 'page:batch');
+    const pointers = record<{ x: number; y: number }>(agent, 'page:pointer');
+    assert.ok((await join(agent, code)).ok);
+    customer.emit('page:batch', { ...batch(2, 'moved'), pointer: { x: 120, y: 48 } });
+    await waitFor(() => batches.length === 1, 'live batch');
+    assert.deepEqual(batches[0]?.pointer, { x: 120, y: 48 });
+    assert.deepEqual(batches[0]?.ops, [{ op: 'text', id: 4, text: 'moved' }]);
+    assert.equal(pointers.length, 0, 'one frame, not a pointer message beside it');
+
+    // A second agent catches up from the store: the batch comes without the pointer.
+    const late = connect('/agent', {}, 'Bob');
+    const caughtUp = record<PageBatch>(late, 'page:batch');
+    assert.ok((await join(late, code, 'Bob')).ok);
+    await waitFor(() => caughtUp.length === 1, 'catch-up');
+    assert.equal(caughtUp[0]?.seq, 2);
+    assert.equal('pointer' in caughtUp[0]!, false, 'a stored batch has no pointer');
+  });
+
+  it('refuses a batch whose pointer is anything but two finite coordinates', async () => {
+    const customer = connect('/customer');
+    const errors = record<{ code: string; event: string }>(customer, 'protocol:error');
+    const { code } = await startSession(customer);
+    customer.emit('page:snapshot', snapshot(1));
+    const agent = connect('/agent');
+    const batches = record<PageBatch>(agent, 'page:batch');
+    assert.ok((await join(agent, code)).ok);
+    const before = await metric(
+      'tandem_messages_dropped_total{namespace="customer",event="page:batch",reason="invalid_message"}',
+    );
+    const hostile: unknown[] = [
+      { x: 1 },
+      { x: 1, y: '2' },
+      { x: 1, y: 2, target: 4 },
+      { x: Number.MAX_VALUE, y: 0 },
+      [1, 2],
+      'x,y',
+      null,
+    ];
+    for (const pointer of hostile) customer.emit('page:batch', { ...batch(2, 'no'), pointer });
+    customer.emit('page:batch', batch(2, 'yes'));
+    await waitFor(() => batches.length === 1, 'the valid batch after them');
+    assert.deepEqual(batches[0]?.ops, [{ op: 'text', id: 4, text: 'yes' }]);
+    await waitFor(() => errors.length >= 5, 'errors told');
+    assert.ok(errors.every((e) => e.code === 'invalid_message' && e.event === 'page:batch'));
+    const after = await metric(
+      'tandem_messages_dropped_total{namespace="customer",event="page:batch",reason="invalid_message"}',
+    );
+    assert.equal(after - before, hostile.length, 'each refusal counted');
+  });
+
   it('unpacks a packed, deflated snapshot and relays the plain tree', async () => {
     const customer = connect('/customer');
     const { code } = await startSession(customer);

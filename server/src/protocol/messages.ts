@@ -68,6 +68,12 @@ export interface PageBatch {
    */
   relayedAt?: number;
   ops: MutationOp[];
+  /**
+   * Where the customer's pointer is, when it moved since the last position sent: a batch carries
+   * it instead of a `page:pointer` of its own, so that a busy page and a moving mouse cost one
+   * frame, not two. Relayed with the batch, never stored.
+   */
+  pointer?: PointerPosition;
 }
 
 export interface PointerPosition {

@@ -196,6 +196,31 @@ describe('protocol validators', () => {
     }
   });
 
+  it('takes a batch pointer of exactly two finite coordinates, and nothing else', () => {
+    const base = { seq: 2, sentAt: 1, ops: [] };
+    const ok = parseBatch({ ...base, pointer: { x: 12.5, y: -3 } });
+    assert.ok(ok.ok);
+    assert.deepEqual(ok.value.pointer, { x: 12.5, y: -3 });
+    const none = parseBatch(base);
+    assert.ok(none.ok);
+    assert.equal('pointer' in none.value, false, 'no pointer key when none was sent');
+    for (const pointer of [
+      null,
+      [1, 2],
+      'x',
+      { x: 1 },
+      { x: 1, y: '2' },
+      { x: Number.NaN, y: 0 },
+      { x: 1e9, y: 0 },
+      { x: 1, y: 2, target: 4 },
+      JSON.parse('{"x":1,"y":2,"__proto__":{"polluted":true}}') as unknown,
+    ]) {
+      const result = parseBatch({ ...base, pointer });
+      assert.equal(result.ok, false, JSON.stringify(pointer));
+      assert.ok(!result.ok && result.message.startsWith('batch.pointer'), JSON.stringify(pointer));
+    }
+  });
+
   it('keeps an attribute named __proto__ as plain data', () => {
     const attrs = JSON.parse('{"__proto__": "x", "class": "a"}') as Record<string, string>;
     const result = parseSnapshot({

@@ -622,15 +622,24 @@ export function parseSnapshot(
 export function parseBatch(input: unknown, maxNodes: number = LIMITS.maxNodes): Parsed<PageBatch> {
   return run(() => {
     const obj = object(input, 'batch');
-    onlyKeys(obj, ['seq', 'sentAt', 'ops'], 'batch');
+    onlyKeys(obj, ['seq', 'sentAt', 'ops', 'pointer'], 'batch');
     const tree = new TreeChecker(maxNodes);
     const ops = array(obj.ops, 'batch.ops', LIMITS.maxOpsPerBatch);
-    return {
+    const batch: PageBatch = {
       seq: integer(obj.seq, 'batch.seq'),
       sentAt: finite(obj.sentAt, 'batch.sentAt', 0, 1e15),
       ops: ops.map((item, i) => op(item, `batch.ops[${i}]`, tree)),
     };
+    if (obj.pointer !== undefined) batch.pointer = position(obj.pointer, 'batch.pointer');
+    return batch;
   });
+}
+
+/** A pointer position in the top document's viewport: two finite numbers, nothing else. */
+function position(value: unknown, path: string): PointerPosition {
+  const obj = object(value, path);
+  onlyKeys(obj, ['x', 'y'], path);
+  return { x: finite(obj.x, `${path}.x`, -1e6, 1e6), y: finite(obj.y, `${path}.y`, -1e6, 1e7) };
 }
 
 export function parsePointer(input: unknown): Parsed<PointerPosition & { target?: number }> {

@@ -275,7 +275,9 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
             guard.drop('page:batch', 'rate_limited', 'too many messages in this session');
             return null;
           }
-          const clean = deps.pipeline.batch({ sessionId }, batch);
+          // The pointer rides along to the agents; the page steps and the store never see it.
+          const { pointer, ...page } = batch;
+          const clean = deps.pipeline.batch({ sessionId }, page);
           if (!clean) {
             refuse('page:batch', sessionId, 'page_state_missing', 'no page copy for this batch');
             return null;
@@ -289,7 +291,7 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
             // Stamped for the relay-latency metric on the agents' nodes; never stored.
             namespaces.agents
               .to(agentsRoom(sessionId))
-              .emit('page:batch', { ...clean, relayedAt: Date.now() });
+              .emit('page:batch', { ...clean, ...(pointer && { pointer }), relayedAt: Date.now() });
             metrics.messagesRelayed.inc({ event: 'page:batch' });
             if (result.compact) socket.emit('page:resync', { reason: 'compact' });
           };

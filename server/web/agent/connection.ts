@@ -128,6 +128,8 @@ export class AgentConnection {
       'page:batch',
       safely((batch) => {
         const verdict = this.sequence.batch(batch.seq);
+        // A position, not a change: shown whatever the batch's own fate.
+        if (batch.pointer) events.pointer(batch.pointer);
         if (verdict === 'apply') events.batch(batch);
         else if (verdict === 'resync') socket.emit('page:resync');
         else this.retryLater();

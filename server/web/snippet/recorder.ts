@@ -26,11 +26,15 @@ export interface RecorderOptions {
   doc: Document;
   /** Nodes that belong to Tandem itself; never sent. */
   isIgnored(node: Node): boolean;
-  onBatch(ops: MutationOp[]): void;
+  /** A batch of changes, with the pointer's position when it moved since the last one sent. */
+  onBatch(ops: MutationOp[], pointer?: PointerPosition): void;
   onPointer(pointer: PointerPosition): void;
   /** How long changes are gathered into one batch. Default 40 ms. */
   flushDelayMs?: number;
-  /** Least time between two pointer messages. Default 33 ms (about 30 per second). */
+  /**
+   * Least time between two pointer reports. Default 50 ms (20 a second; the console glides
+   * between them). A batch sent meanwhile carries the latest position instead.
+   */
   pointerIntervalMs?: number;
   /** Longest stretch of snapshot work in one task before yielding to the page. Default 8 ms. */
   sliceMs?: number;
@@ -64,7 +68,7 @@ export function startRecorder(options: RecorderOptions): Recorder {
   const { doc } = options;
   const win = doc.defaultView ?? window;
   const flushDelay = options.flushDelayMs ?? 40;
-  const pointerInterval = options.pointerIntervalMs ?? 33;
+  const pointerInterval = options.pointerIntervalMs ?? 50;
   const sliceMs = options.sliceMs ?? 8;
   const now = options.now ?? (() => performance.now());
   const yieldTask = options.yieldTask ?? messageChannelYield(win);
@@ -182,16 +186,27 @@ export function startRecorder(options: RecorderOptions): Recorder {
     // State last: it names nodes the changes may have just added.
     const ops = [...changes.takeOps(), ...state.takeOps()];
     for (let i = 0; i < ops.length; i += LIMITS.maxOpsPerBatch) {
-      options.onBatch(ops.slice(i, i + LIMITS.maxOpsPerBatch));
+      const last = i + LIMITS.maxOpsPerBatch >= ops.length;
+      options.onBatch(ops.slice(i, i + LIMITS.maxOpsPerBatch), last ? takePointer() : undefined);
     }
+  }
+
+  /** The pointer's position waiting to be reported, which the caller now sends; resets the wait. */
+  function takePointer(): PointerPosition | undefined {
+    const pointer = pendingPointer;
+    if (!pointer) return undefined;
+    pendingPointer = undefined;
+    if (pointerTimer !== undefined) clearTimeout(pointerTimer);
+    pointerTimer = undefined;
+    lastPointerAt = Date.now();
+    return pointer;
   }
 
   function sendPointer(): void {
     pointerTimer = undefined;
-    if (stopped || !pendingPointer) return;
-    lastPointerAt = Date.now();
-    options.onPointer(pendingPointer);
-    pendingPointer = undefined;
+    if (stopped) return;
+    const pointer = takePointer();
+    if (pointer) options.onPointer(pointer);
   }
 
   /** Converts a frame's client coordinates to the top window's viewport. */

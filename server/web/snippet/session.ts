@@ -10,6 +10,7 @@ import type {
   EndReason,
   MutationOp,
   NavigateAction,
+  PointerPosition,
   ServerToCustomerEvents,
   SessionView,
   StartResult,
@@ -352,7 +353,7 @@ export class CustomerSession {
     return startRecorder({
       doc: this.options.doc,
       isIgnored: (node) => node === this.widget.host,
-      onBatch: (ops) => this.sendBatch(ops),
+      onBatch: (ops, pointer) => this.sendBatch(ops, pointer),
       onPointer: (pointer) => {
         if (this.ready && !this.paused) this.socket.volatile.emit('page:pointer', pointer);
       },
@@ -389,11 +390,16 @@ export class CustomerSession {
     });
   }
 
-  private sendBatch(ops: MutationOp[]): void {
+  private sendBatch(ops: MutationOp[], pointer?: PointerPosition): void {
     // While disconnected nothing is sent (and no number used): a snapshot follows the resume.
     if (!this.ready || this.paused) return;
     this.seq += 1;
-    this.socket.emit('page:batch', { seq: this.seq, sentAt: Date.now(), ops });
+    this.socket.emit('page:batch', {
+      seq: this.seq,
+      sentAt: Date.now(),
+      ops,
+      ...(pointer && { pointer }),
+    });
   }
 
   /** Tells the agents which tab shares, and how many are open. */
