@@ -114,6 +114,24 @@ describe('session over the wire', () => {
     assert.deepEqual(batches[1]?.ops, [{ op: 'text', id: 4, text: 'more' }]);
   });
 
+  it('observes the relay latency of a live batch of any size', async () => {
+    const customer = connect('/customer');
+    const { code } = await startSession(customer);
+    customer.emit('page:snapshot', snapshot(1));
+    const agent = connect('/agent');
+    const batches = record<PageBatch>(agent, 'page:batch');
+    assert.ok((await join(agent, code)).ok);
+    const before = await metric('tandem_relay_latency_seconds_count');
+    // A batch of a real page's size: its ops run far past the head of the frame.
+    customer.emit('page:batch', batch(2, 'long '.repeat(600)));
+    await waitFor(() => batches.length === 1, 'live batch');
+    assert.ok(typeof batches[0]?.relayedAt === 'number');
+    await waitFor(
+      async () => (await metric('tandem_relay_latency_seconds_count')) === before + 1,
+      'the agent node observed it',
+    );
+  });
+
   it('relays the pointer a batch carries to the agents, and keeps it out of the store', async () => {
     const customer = connect('/customer');
     const { code } = await startSession(customer);

@@ -9,7 +9,7 @@ import {
   parseStartRequest,
 } from '../protocol/validate.ts';
 import type { PagePipeline } from '../dom/pipeline.ts';
-import type { DomRestrictions, PageSnapshot } from '../protocol/index.ts';
+import type { DomRestrictions, PageBatch, PageSnapshot } from '../protocol/index.ts';
 import type { SessionService } from '../session/service.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -288,10 +288,16 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
             return null;
           }
           return () => {
-            // Stamped for the relay-latency metric on the agents' nodes; never stored.
-            namespaces.agents
-              .to(agentsRoom(sessionId))
-              .emit('page:batch', { ...clean, ...(pointer && { pointer }), relayedAt: Date.now() });
+            // Stamped for the relay-latency metric on the agents' nodes, never stored; it goes
+            // before the ops, in the head of the frame, where the agents' nodes read it.
+            const relayed: PageBatch = {
+              seq: clean.seq,
+              sentAt: clean.sentAt,
+              relayedAt: Date.now(),
+              ops: clean.ops,
+            };
+            if (pointer) relayed.pointer = pointer;
+            namespaces.agents.to(agentsRoom(sessionId)).emit('page:batch', relayed);
             metrics.messagesRelayed.inc({ event: 'page:batch' });
             if (result.compact) socket.emit('page:resync', { reason: 'compact' });
           };

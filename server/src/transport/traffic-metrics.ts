@@ -32,7 +32,8 @@ export function createSocketMeter(
   const onPacketCreate = (packet: { data?: unknown }): void => {
     metrics.bytesSent.inc({ namespace }, sizeOf(packet.data));
     if (namespace !== 'agent' || typeof packet.data !== 'string') return;
-    // Only the head of the frame is looked at: `relayedAt` is set right after seq and sentAt.
+    // Only the head of the frame is looked at: the customer's node puts `relayedAt` right after
+    // seq and sentAt, before the ops (customer-namespace.ts).
     const head = packet.data.slice(0, 160);
     if (!head.includes(BATCH_PREFIX)) return;
     const stamp = RELAYED_AT.exec(head);
