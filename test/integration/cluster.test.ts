@@ -2,6 +2,7 @@
  * Three real node processes, one real Redis and a real load balancer: sessions span nodes, a
  * Redis restart is ridden out, and every node's metrics move with the traffic.
  */
+import { SequenceTracker } from '../../server/web/agent/sequence.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
@@ -94,17 +95,26 @@ function customerOn(node: string) {
   };
 }
 
-/** An agent that keeps the latest text it was shown. */
+/**
+ * An agent that keeps the latest text it was shown. It orders what comes by the console's own
+ * sequence rules: the page reaches it by the relay and by the stored page its node sends, and
+ * a live batch may come before the stored page it follows.
+ */
 async function agentOn(node: string) {
   const socket = connectVia(node, '/agent', await mintTestToken({ name: `agent-${node}` }));
   const view = { text: '', snapshots: 0 };
+  const sequence = new SequenceTracker(Date.now, 200);
   socket.on('page:snapshot', (s: PageSnapshot) => {
+    if (!sequence.snapshot(s.seq)) return;
     view.snapshots += 1;
     const html = s.doc.children[0];
     const first = html?.type === 'element' ? html.children[0] : undefined;
     view.text = first?.type === 'text' ? first.text : '';
   });
   socket.on('page:batch', (b: PageBatch) => {
+    const verdict = sequence.batch(b.seq);
+    if (verdict === 'resync') socket.emit('page:resync');
+    if (verdict !== 'apply') return;
     for (const op of b.ops) if (op.op === 'text') view.text = op.text;
   });
   return {

@@ -282,11 +282,15 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
             refuse('page:batch', sessionId, 'page_state_missing', 'no page copy for this batch');
             return null;
           }
-          const result = await sessions.acceptBatch(sessionId, clean);
-          if (!result.ok) {
-            refuse('page:batch', sessionId, result.code, result.message);
-            return null;
-          }
+          // Relayed without waiting for the store, which stays the judge of the sequence: a batch
+          // it refuses (a gap, a duplicate) asks the customer for a fresh snapshot, and the
+          // agents, which check the sequence themselves, drop it or ask for the stored page.
+          const write = sessions.acceptBatch(sessionId, clean).then((result) => {
+            if (!result.ok) refuse('page:batch', sessionId, result.code, result.message);
+            else if (result.compact) socket.emit('page:resync', { reason: 'compact' });
+          });
+          // A drain waits for the write; a failure is the handler's, logged and answered.
+          guard.track('page:batch', write);
           return () => {
             // Stamped for the relay-latency metric on the agents' nodes, never stored; it goes
             // before the ops, in the head of the frame, where the agents' nodes read it.
@@ -299,7 +303,6 @@ export function attachCustomerNamespace(nsp: CustomerNamespace, deps: NamespaceD
             if (pointer) relayed.pointer = pointer;
             namespaces.agents.to(agentsRoom(sessionId)).emit('page:batch', relayed);
             metrics.messagesRelayed.inc({ event: 'page:batch' });
-            if (result.compact) socket.emit('page:resync', { reason: 'compact' });
           };
         }),
     );

@@ -52,6 +52,11 @@ export interface Guard<M = InboundEvents> {
    * the event loop, up to the store write it leads to), so that they start in arrival order.
    */
   hold(work: Promise<unknown>): void;
+  /**
+   * Work a handler started and did not wait for (a store write after its relay): a drain waits
+   * for it, and a failure is logged and counted as the handler's own would be.
+   */
+  track(event: string, work: Promise<unknown>): void;
 }
 
 /**
@@ -171,6 +176,11 @@ class SocketGuard {
       this.received(event);
       this.inOrder(event, () => this.run(event, handler));
     });
+  }
+
+  track(event: string, work: Promise<unknown>): void {
+    const { inFlight } = this.scope.ctx;
+    (inFlight ? inFlight.track(work) : work).catch((error: unknown) => this.fail(event, error));
   }
 
   hold(work: Promise<unknown>): void {
