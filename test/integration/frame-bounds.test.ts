@@ -227,6 +227,22 @@ describe('frames refused below the handlers', () => {
       assert.equal(server.process.exitCode, null, server.stderr());
     });
   }
+  it('counts and logs an event sent on the agent namespace after its token was refused', async () => {
+    const counted = 'agent/session:join/bad_namespace';
+    const before = await dropped();
+    const peer = await openRawFrames(server.url, null);
+    closers.push(peer);
+    peer.send(`0/agent,${JSON.stringify({ token: 'forged.token.here' })}`);
+    await waitFor(() => peer.received.some((p) => p.startsWith('4/agent,')), 'connect refused');
+    peer.send('2/agent,["session:join",{}]');
+    await waitFor(
+      async () => ((await dropped()).get(counted) ?? 0) > (before.get(counted) ?? 0),
+      `${counted} counted`,
+    );
+    await peer.closed;
+    assert.equal(server.process.exitCode, null, server.stderr());
+  });
+
   it('logs what Engine.IO refuses', async () => {
     // The parser's own refusals are sampled over the node (ten lines a second): bounded-parser.test.ts.
     await waitFor(

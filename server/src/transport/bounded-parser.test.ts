@@ -5,11 +5,14 @@ import { Encoder, type Packet } from 'socket.io-parser';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { AGENT_FRAMES, CUSTOMER_FRAMES, type FrameBound } from '../protocol/frame-limits.ts';
-import { createBoundedParser } from './bounded-parser.ts';
+import { acceptNamespace, createBoundedParser } from './bounded-parser.ts';
 
 const PAGE_BYTES = 64 * 1024;
 
-/** A decoder; `connected`, its connection joined both namespaces first (as any client does). */
+/**
+ * A decoder; `connected`, its connection joined both namespaces first (as any client does), and
+ * the server accepted both (`accept`: what a namespace's `connection` does).
+ */
 function setup({ connected = true } = {}) {
   let clock = 1_000_000;
   const lines: Array<Record<string, unknown>> = [];
@@ -47,12 +50,15 @@ function setup({ connected = true } = {}) {
       return 'closed';
     }
   };
+  const accept = (name: string): void => acceptNamespace({ client: { decoder }, nsp: { name } });
   if (connected) {
     feed('0/customer,');
     feed('0/agent,');
+    accept('/customer');
+    accept('/agent');
     decoded.length = 0;
   }
-  return { decoder, decoded, feed, metrics, lines, tick: (ms: number) => (clock += ms) };
+  return { decoder, decoded, feed, accept, metrics, lines, tick: (ms: number) => (clock += ms) };
 }
 
 async function dropped(metrics: Metrics): Promise<Record<string, number>> {
@@ -67,7 +73,7 @@ const encode = (packet: Packet): Array<string | Buffer> =>
 
 describe('bounded parser', () => {
   it('passes the protocol’s own frames through unchanged, a packed snapshot with its attachment too', () => {
-    const { decoded, feed } = setup({ connected: false });
+    const { decoded, feed, accept } = setup({ connected: false });
     const tree = Buffer.from('packed tree');
     const frames = [
       ...encode({ type: 0, nsp: '/customer' }),
@@ -84,7 +90,10 @@ describe('bounded parser', () => {
       }),
       ...encode({ type: 2, nsp: '/customer', data: ['session:end'] }),
     ];
-    for (const frame of frames) assert.equal(feed(frame), 'kept');
+    for (const frame of frames) {
+      assert.equal(feed(frame), 'kept');
+      if (frame === frames[0]) accept('/customer'); // the server's answer to the CONNECT
+    }
     assert.deepEqual(
       decoded.map((p) => [p.type, Array.isArray(p.data) ? p.data[0] : undefined]),
       [
@@ -195,18 +204,35 @@ describe('bounded parser', () => {
     assert.equal(feed('2/customer,["page:batch",{}]'), 'closed');
     assert.equal(feed('1/agent,'), 'closed');
     assert.equal(feed('51-/customer,["page:snapshot",{"_placeholder":true,"num":0}]'), 'closed');
-    // Passed on, so that Socket.IO answers "Invalid namespace"; its events are unknown.
+    // Passed on, so that Socket.IO answers "Invalid namespace"; an event there then closes.
     assert.equal(feed('0/nope,'), 'kept');
-    assert.equal(feed('2/nope,["x"]'), 'kept');
+    assert.equal(feed('2/nope,["x"]'), 'closed');
     assert.equal(decoded.length, 1);
     assert.deepEqual(await dropped(metrics), {
       'customer/page:batch/bad_namespace': 1,
       'customer/page:snapshot/bad_namespace': 1,
       'agent/unknown/bad_namespace': 1,
-      'other/unknown/bad_namespace': 1,
-      'other/unknown/unknown_event': 1,
+      'other/unknown/bad_namespace': 2,
     });
-    assert.equal(lines.filter((l) => l.code === 'bad_namespace').length, 4);
+    assert.equal(lines.filter((l) => l.code === 'bad_namespace').length, 5);
+  });
+
+  it('counts an event on a namespace whose CONNECT the server refused, or that was left', async () => {
+    const { decoded, feed, accept, metrics } = setup({ connected: false });
+    // A forged token: the agent namespace's middleware refuses, so nothing accepts it.
+    assert.equal(feed('0/agent,{"token":"forged"}'), 'kept');
+    assert.equal(feed('2/agent,["session:join",{}]'), 'closed');
+    // Accepted, then left: its events are refused again.
+    feed('0/customer,');
+    accept('/customer');
+    assert.equal(feed('2/customer,["page:pointer",{"x":1,"y":2}]'), 'kept');
+    assert.equal(feed('1/customer,'), 'kept');
+    assert.equal(feed('2/customer,["page:pointer",{"x":1,"y":2}]'), 'closed');
+    assert.equal(decoded.filter((p) => p.type === 2).length, 1);
+    assert.deepEqual(await dropped(metrics), {
+      'agent/session:join/bad_namespace': 1,
+      'customer/page:pointer/bad_namespace': 1,
+    });
   });
 
   it('counts an attachment placeholder that points past the attachments', async () => {

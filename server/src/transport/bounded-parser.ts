@@ -42,6 +42,24 @@ export interface ParserModule {
 /** A frame refused with a verdict that closes the connection; already counted. */
 class FrameRefused extends Error {}
 
+/** The decoder's side door for the namespaces: a connection to `nsp` was accepted. */
+const ACCEPTED = Symbol('accepted');
+
+interface AcceptingDecoder {
+  [ACCEPTED](nsp: string): void;
+}
+
+/**
+ * Tells the connection's decoder that its socket of this namespace passed the namespace's
+ * middlewares (origin, token): only then are its events let through. Until then (and for good
+ * after a refusal) Socket.IO would close the connection on an event without a word; the decoder
+ * counts it first (`bad_namespace`). Called on every namespace `connection`.
+ */
+export function acceptNamespace(socket: { client: unknown; nsp: { name: string } }): void {
+  const decoder = (socket.client as { decoder?: Partial<AcceptingDecoder> }).decoder;
+  decoder?.[ACCEPTED]?.(socket.nsp.name);
+}
+
 /** A parser module whose decoders enforce `options.rules`. */
 export function createBoundedParser(options: BoundedParserOptions): ParserModule {
   const { rules, log, metrics } = options;
@@ -76,6 +94,7 @@ export function createBoundedParser(options: BoundedParserOptions): ParserModule
     private last = now();
     private connects = 0;
     /** Namespaces this connection asked to CONNECT to: the only ones its other packets may name. */
+    /** Namespaces whose connection the server accepted (acceptNamespace). */
     private readonly joined = new Set<string>();
     /**
      * A binary head waiting for its attachment; `frame` null when the head was refused (its
@@ -97,6 +116,10 @@ export function createBoundedParser(options: BoundedParserOptions): ParserModule
     override add(frame: unknown): void {
       if (typeof frame === 'string') this.addText(frame);
       else this.addBinary(frame);
+    }
+
+    [ACCEPTED](nsp: string): void {
+      this.joined.add(nsp);
     }
 
     override destroy(): void {
@@ -121,7 +144,6 @@ export function createBoundedParser(options: BoundedParserOptions): ParserModule
         if (head.type === PACKET.connect) {
           if (++this.connects > FRAME_LIMITS.maxConnects)
             return this.refuse('too_many_connects', false, head.nsp, 'connect', frame.length);
-          this.joined.add(head.nsp);
           // Passed on: Socket.IO answers "Invalid namespace", which a client can read.
           if (!rules.table.has(head.nsp))
             refuse('bad_namespace', head.nsp, 'connect', frame.length);
@@ -129,8 +151,12 @@ export function createBoundedParser(options: BoundedParserOptions): ParserModule
           (head.type === PACKET.disconnect || head.type === PACKET.event || binary) &&
           !this.joined.has(head.nsp)
         ) {
-          // Socket.IO would close the connection without a word, or a count.
+          // Not connected, still connecting, or refused: Socket.IO would close the connection
+          // without a word, or a count.
           return this.refuse('bad_namespace', true, head.nsp, head.event, frame.length);
+        } else if (head.type === PACKET.disconnect) {
+          // Left: what it sends on the namespace from now on is refused alike.
+          this.joined.delete(head.nsp);
         }
       }
       if (!this.take(frame.length)) {

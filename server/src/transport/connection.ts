@@ -6,6 +6,7 @@ import { createGuardScope, guardSocket, type Guard, type GuardScope } from './so
 import type { AgentSocket, CustomerSocket, SessionData } from './socket-types.ts';
 import { createSocketMeter, type SocketMeter } from './traffic-metrics.ts';
 import { createOutboundCap } from './outbound-cap.ts';
+import { acceptNamespace } from './bounded-parser.ts';
 
 /** `limits.maxOutboundBytes` when not given. */
 export const DEFAULT_MAX_OUTBOUND_BYTES = 32 * 1024 * 1024;
@@ -66,6 +67,7 @@ export function openConnection<K extends keyof Sides>(
   const raw = socket as unknown as Socket;
   const shared = sharedFor(raw.nsp, namespace, deps);
   const guard = guardSocket<Sides[K]['events']>(raw, shared.guards);
+  acceptNamespace(raw);
   deps.metrics.connections.inc({ namespace });
   raw.on('disconnect', shared.onDisconnect);
   shared.meter(raw);
