@@ -329,54 +329,59 @@ describe('the sharded adapter (Redis 7 sharded pub/sub)', () => {
   });
 });
 
-describe('page copies across two nodes', () => {
-  // A cluster of its own: the gauges count only this test's session.
-  let pair: RunningCluster;
-  before(async () => {
-    pair = await startCluster(2);
-  });
-  after(async () => {
-    await pair.stop();
-  });
+for (const adapter of ['classic', 'sharded'] as const) {
+  describe(`page copies across two nodes (${adapter} adapter)`, () => {
+    // A cluster of its own: the gauges count only this test's session.
+    let pair: RunningCluster;
+    before(async () => {
+      pair = await startCluster(2, { adapter });
+    });
+    after(async () => {
+      await pair.stop();
+    });
 
-  it('frees the page copies on the customer’s node when the agent ends the session on another', async () => {
-    const copies = async (step: string): Promise<number> =>
-      (await metricsOf(pair.nodes[0]!.server.metricsUrl)).get(
-        `tandem_page_copies{step="${step}"}`,
-      ) ?? -1;
-    const steps = ['sanitize', 'restrictions', 'rewriteUrls'];
-    const via = (node: string, namespace: '/customer' | '/agent', token?: string): Socket => {
-      const socket = io(`${pair.balancer.url}${namespace}`, {
-        ...(token ? { auth: { token } } : {}),
-        transports: ['websocket'],
-        rejectUnauthorized: false,
-        extraHeaders: { cookie: `${pair.balancer.cookie}=${node}` },
-        forceNew: true,
-      });
-      sockets.push(socket);
-      return socket;
-    };
-    for (const step of steps) assert.equal(await copies(step), 0, step);
-    const customer = via('n1', '/customer');
-    const start = (await customer.timeout(5000).emitWithAck('session:start', {
-      protocol: PROTOCOL_VERSION,
-      url: 'https://shop.test/',
-    })) as StartResult;
-    assert.ok(start.ok);
-    customer.emit('page:snapshot', snapshot(1, 'kept'));
-    const agent = via('n2', '/agent', await mintTestToken({ name: 'Ann' }));
-    const shown: PageSnapshot[] = [];
-    agent.on('page:snapshot', (s: PageSnapshot) => shown.push(s));
-    const joined = (await agent
-      .timeout(5000)
-      .emitWithAck('session:join', { protocol: PROTOCOL_VERSION, code: start.code })) as JoinResult;
-    assert.ok(joined.ok);
-    await waitFor(() => shown.length > 0, 'the agent on n2 shown the page');
-    for (const step of steps) assert.equal(await copies(step), 1, `n1 keeps the ${step} state`);
-    agent.emit('session:end');
-    await waitFor(async () => {
-      for (const step of steps) if ((await copies(step)) !== 0) return false;
-      return true;
-    }, 'n1 forgets the session ended on n2');
+    it('frees the page copies on the customer’s node when the agent ends the session on another', async () => {
+      const copies = async (step: string): Promise<number> =>
+        (await metricsOf(pair.nodes[0]!.server.metricsUrl)).get(
+          `tandem_page_copies{step="${step}"}`,
+        ) ?? -1;
+      const steps = ['sanitize', 'restrictions', 'rewriteUrls'];
+      const via = (node: string, namespace: '/customer' | '/agent', token?: string): Socket => {
+        const socket = io(`${pair.balancer.url}${namespace}`, {
+          ...(token ? { auth: { token } } : {}),
+          transports: ['websocket'],
+          rejectUnauthorized: false,
+          extraHeaders: { cookie: `${pair.balancer.cookie}=${node}` },
+          forceNew: true,
+        });
+        sockets.push(socket);
+        return socket;
+      };
+      for (const step of steps) assert.equal(await copies(step), 0, step);
+      const customer = via('n1', '/customer');
+      const start = (await customer.timeout(5000).emitWithAck('session:start', {
+        protocol: PROTOCOL_VERSION,
+        url: 'https://shop.test/',
+      })) as StartResult;
+      assert.ok(start.ok);
+      customer.emit('page:snapshot', snapshot(1, 'kept'));
+      const agent = via('n2', '/agent', await mintTestToken({ name: 'Ann' }));
+      const shown: PageSnapshot[] = [];
+      agent.on('page:snapshot', (s: PageSnapshot) => shown.push(s));
+      const joined = (await agent
+        .timeout(5000)
+        .emitWithAck('session:join', {
+          protocol: PROTOCOL_VERSION,
+          code: start.code,
+        })) as JoinResult;
+      assert.ok(joined.ok);
+      await waitFor(() => shown.length > 0, 'the agent on n2 shown the page');
+      for (const step of steps) assert.equal(await copies(step), 1, `n1 keeps the ${step} state`);
+      agent.emit('session:end');
+      await waitFor(async () => {
+        for (const step of steps) if ((await copies(step)) !== 0) return false;
+        return true;
+      }, 'n1 forgets the session ended on n2');
+    });
   });
-});
+}
