@@ -8,28 +8,40 @@ import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import type { Parsed } from '../protocol/validate.ts';
 import { createGuardScope, guardSocket, type InboundEvents } from './socket-guard.ts';
 
-/** Just what the guard uses of a Socket.IO socket: events in, `onAny`, `emit` out. */
+type Middleware = (packet: unknown[], next: (error?: Error) => void) => void;
+
+/** Just what the guard uses of a Socket.IO socket: events in through `use`, `emit` out. */
 class FakeSocket extends EventEmitter {
   readonly id: string;
   readonly data: { sessionId?: string } = {};
   readonly sent: unknown[][] = [];
-  private readonly any: Array<(...args: unknown[]) => void> = [];
+  private readonly fns: Middleware[] = [];
   constructor(id: string) {
     super();
     this.id = id;
   }
-  onAny(listener: (...args: unknown[]) => void): this {
-    this.any.push(listener);
+  use(fn: Middleware): this {
+    this.fns.push(fn);
     return this;
   }
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     this.sent.push([event, ...args]);
     return true;
   }
-  /** A message from the peer, as Socket.IO delivers it: `onAny` listeners, then the handlers. */
+  /** A message from the peer, as Socket.IO delivers it: the middlewares in turn, then listeners. */
   receive(event: string, ...args: unknown[]): void {
-    for (const listener of this.any) listener(event, ...args);
-    super.emit(event, ...args);
+    const packet = [event, ...args];
+    const run = (i: number): void => {
+      const fn = this.fns[i];
+      if (!fn) {
+        super.emit(event, ...args);
+        return;
+      }
+      fn(packet, (error) => {
+        if (!error) run(i + 1);
+      });
+    };
+    run(0);
   }
 }
 
@@ -45,6 +57,15 @@ async function dropped(metrics: Metrics): Promise<Record<string, number>> {
   const { values } = await metrics.messagesDropped.get();
   return Object.fromEntries(values.map((v) => [`${v.labels.event}/${v.labels.reason}`, v.value]));
 }
+
+/** A scope of its own, for a socket the test builds itself. */
+const setupScope = () =>
+  createGuardScope({
+    namespace: 'customer',
+    log: quiet,
+    metrics: createMetrics(),
+    messagesPerSecond: 10,
+  });
 
 function setup(messagesPerSecond = 10) {
   let clock = 1_000_000;
@@ -74,6 +95,20 @@ describe('guardSocket', () => {
     fake.receive('n', 'seven', (reply: unknown) => acks.push(reply));
     assert.deepEqual(seen, [7]);
     assert.deepEqual(acks, [{ ok: false, code: 'invalid_message', message: 'not a number' }]);
+  });
+
+  it('takes events through one middleware after those before it, with no listener per event', () => {
+    const fake = new FakeSocket('a');
+    // A privilege check registered first (as the agent namespace's is) stops what it refuses.
+    fake.use((packet, next) => (packet[0] === 'secret' ? undefined : next()));
+    const guard = guardSocket(asSocket(fake), setupScope());
+    const seen: unknown[] = [];
+    guard.on('secret', parseNumber, (value) => void seen.push(['secret', value]));
+    guard.on('n', parseNumber, (value) => void seen.push(['n', value]));
+    fake.receive('secret', 1);
+    fake.receive('n', 2);
+    assert.deepEqual(seen, [['n', 2]]);
+    assert.deepEqual(fake.eventNames(), [], 'no listener registered on the socket');
   });
 
   it('drops events no handler was registered for, counted as unknown', async () => {

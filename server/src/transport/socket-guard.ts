@@ -59,24 +59,33 @@ export interface Guard<M = InboundEvents> {
   track(event: string, work: Promise<unknown>): void;
 }
 
+/** How an event's payload is read: validated by its parser, or none (a signal). */
+type Reader = ((input: unknown) => Parsed<unknown>) | 'signal';
+
 /**
  * What the guards of one namespace share: their settings, and the events that have a handler
- * (every connection of a namespace registers the same ones, before its first message).
+ * with how each is read (every connection of a namespace registers the same ones, in the same
+ * order, before its first message), so that a connection keeps only its handlers, by slot.
  */
 export interface GuardScope {
   readonly ctx: GuardContext;
   readonly now: () => number;
-  readonly known: Set<string>;
+  /** Each event's slot in a guard's handlers, and its reader. */
+  readonly known: Map<string, { slot: number; read: Reader }>;
 }
 
 export function createGuardScope(ctx: GuardContext): GuardScope {
-  return { ctx, now: ctx.now ?? Date.now, known: new Set() };
+  return { ctx, now: ctx.now ?? Date.now, known: new Map() };
 }
+
+type Handler = (value: unknown, ack: Ack | undefined) => Promise<void> | void;
 
 /**
  * One connection's guard. A class, so that an idle socket carries its counters and not a set of
  * closures: its rate limit is a token bucket (bursts of twice the rate, refilled continuously),
- * and its error replies are sampled per second.
+ * and its error replies are sampled per second. It takes every event through one middleware,
+ * the socket's last (after the agent namespace's privilege check), and hands it to its handler
+ * by slot: the socket keeps no listener per event.
  */
 class SocketGuard {
   private tokens: number;
@@ -84,6 +93,8 @@ class SocketGuard {
   private errorsThisSecond = 0;
   private errorWindow = 0;
   private readonly queue = new HandlerQueue(MAX_WAITING);
+  /** This connection's handlers, by the slot its namespace's scope gave each event. */
+  private readonly handlers: Handler[] = [];
 
   constructor(
     private readonly socket: Socket<InboundEvents>,
@@ -91,15 +102,61 @@ class SocketGuard {
   ) {
     this.tokens = scope.ctx.messagesPerSecond * 2;
     this.last = scope.now();
-    socket.onAny((event: unknown) => {
-      if (typeof event !== 'string' || !scope.known.has(event)) {
-        this.drop(
-          typeof event === 'string' ? event : String(event),
-          'unknown_event',
-          'unknown event',
-        );
-      }
-    });
+    // Not calling next: nothing after the guard sees the event (there is nothing after it).
+    socket.use((packet) => this.dispatch(packet));
+  }
+
+  private dispatch(packet: unknown[]): void {
+    const event = packet[0];
+    const entry = typeof event === 'string' ? this.scope.known.get(event) : undefined;
+    const handler = entry && this.handlers[entry.slot];
+    if (!entry || !handler) {
+      this.drop(
+        typeof event === 'string' ? event : String(event),
+        'unknown_event',
+        'unknown event',
+      );
+      return;
+    }
+    const name = event as string;
+    const args = packet.slice(1);
+    if (entry.read === 'signal') return this.signal(name, args, handler);
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as Ack) : undefined;
+    const payloads = ack ? args.slice(0, -1) : args;
+    if (!this.admit(name, ack)) return;
+    if (payloads.length !== 1) {
+      this.drop(name, 'invalid_message', `expected one payload, got ${payloads.length}`, ack);
+      return;
+    }
+    const parsed = entry.read(payloads[0]);
+    if (!parsed.ok) {
+      this.drop(name, parsed.code, parsed.message, ack);
+      return;
+    }
+    this.received(name);
+    this.inOrder(name, () => this.run(name, () => handler(parsed.value, ack), ack), ack);
+  }
+
+  private signal(event: string, args: unknown[], handler: Handler): void {
+    if (!this.admit(event, undefined)) return;
+    if (args.length > 0 && !(args.length === 1 && typeof args[0] === 'function')) {
+      this.drop(event, 'invalid_message', 'this event takes no payload');
+      return;
+    }
+    this.received(event);
+    this.inOrder(event, () => this.run(event, () => handler(undefined, undefined)));
+  }
+
+  /** Gives `event` its slot in the namespace's scope (the first connection does) and its handler. */
+  private register(event: string, read: Reader, handler: Handler): void {
+    const { known } = this.scope;
+    let entry = known.get(event);
+    if (!entry) {
+      entry = { slot: known.size, read };
+      known.set(event, entry);
+    }
+    this.handlers[entry.slot] = handler;
   }
 
   drop(event: string, code: ErrorCode, message: string, ack?: FailureAck): void {
@@ -140,42 +197,12 @@ class SocketGuard {
     parse: (input: unknown) => Parsed<T>,
     handler: (value: T, ack: never) => Promise<void> | void,
   ): void {
-    this.scope.known.add(event);
-    this.socket.on(event, (...args: unknown[]) => {
-      const last = args[args.length - 1];
-      const ack = typeof last === 'function' ? (last as Ack) : undefined;
-      const payloads = ack ? args.slice(0, -1) : args;
-      if (!this.admit(event, ack)) return;
-      if (payloads.length !== 1) {
-        this.drop(event, 'invalid_message', `expected one payload, got ${payloads.length}`, ack);
-        return;
-      }
-      const parsed = parse(payloads[0]);
-      if (!parsed.ok) {
-        this.drop(event, parsed.code, parsed.message, ack);
-        return;
-      }
-      this.received(event);
-      // The peer's acknowledgement sends whatever it is given; the map types what we give it.
-      this.inOrder(
-        event,
-        () => this.run(event, () => handler(parsed.value, ack as never), ack),
-        ack,
-      );
-    });
+    // The peer's acknowledgement sends whatever it is given; the map types what we give it.
+    this.register(event, parse, handler as Handler);
   }
 
   onSignal(event: string, handler: () => Promise<void> | void): void {
-    this.scope.known.add(event);
-    this.socket.on(event, (...args: unknown[]) => {
-      if (!this.admit(event, undefined)) return;
-      if (args.length > 0 && !(args.length === 1 && typeof args[0] === 'function')) {
-        this.drop(event, 'invalid_message', 'this event takes no payload');
-        return;
-      }
-      this.received(event);
-      this.inOrder(event, () => this.run(event, handler));
-    });
+    this.register(event, 'signal', handler);
   }
 
   track(event: string, work: Promise<unknown>): void {
