@@ -368,12 +368,10 @@ for (const adapter of ['classic', 'sharded'] as const) {
       const agent = via('n2', '/agent', await mintTestToken({ name: 'Ann' }));
       const shown: PageSnapshot[] = [];
       agent.on('page:snapshot', (s: PageSnapshot) => shown.push(s));
-      const joined = (await agent
-        .timeout(5000)
-        .emitWithAck('session:join', {
-          protocol: PROTOCOL_VERSION,
-          code: start.code,
-        })) as JoinResult;
+      const joined = (await agent.timeout(5000).emitWithAck('session:join', {
+        protocol: PROTOCOL_VERSION,
+        code: start.code,
+      })) as JoinResult;
       assert.ok(joined.ok);
       await waitFor(() => shown.length > 0, 'the agent on n2 shown the page');
       for (const step of steps) assert.equal(await copies(step), 1, `n1 keeps the ${step} state`);
