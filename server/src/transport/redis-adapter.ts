@@ -12,6 +12,45 @@ export interface AdapterConnections {
   close(): Promise<void>;
 }
 
+/** Just what skipIdleEncodes uses of a Socket.IO adapter (socket.io-adapter 2.5). */
+interface BroadcastingAdapter {
+  rooms: Map<string, Set<string>>;
+  broadcast(packet: object, opts: { rooms: Set<string> }): unknown;
+  _encode(packet: object, packetOpts: object): unknown[];
+}
+
+/** True when a socket of this node is in one of the rooms (or the broadcast is to everyone). */
+function hasLocalTarget(rooms: Map<string, Set<string>>, targets: Set<string>): boolean {
+  if (targets.size === 0) return true;
+  for (const room of targets) if ((rooms.get(room)?.size ?? 0) > 0) return true;
+  return false;
+}
+
+/**
+ * A broadcast goes to the other nodes through Redis and to this node's own sockets; Socket.IO
+ * encodes it for the latter (JSON, and a ready WebSocket frame) before it looks for any. Most
+ * relays have no receiver here (the customer's node rarely holds the agents), so the local
+ * encode is skipped when no socket of this node is in the target rooms, judged at the moment
+ * the local delivery runs (the sharded adapter delivers after its publish). What other nodes
+ * send, and every broadcast with a local receiver, is encoded as before.
+ */
+export function skipIdleEncodes<A extends object>(adapter: A): A {
+  const target = adapter as unknown as BroadcastingAdapter;
+  const broadcast = target.broadcast.bind(target);
+  const encode = target._encode.bind(target);
+  const pending = new WeakMap<object, Set<string>>();
+  target.broadcast = (packet, opts) => {
+    pending.set(packet, opts.rooms);
+    return broadcast(packet, opts);
+  };
+  target._encode = (packet, packetOpts) => {
+    const rooms = pending.get(packet);
+    if (rooms) pending.delete(packet);
+    return rooms && !hasLocalTarget(target.rooms, rooms) ? [] : encode(packet, packetOpts);
+  };
+  return adapter;
+}
+
 /** How long start-up waits for the adapter's connections before attaching anyway. */
 const READY_WAIT_MS = 10_000;
 
@@ -68,11 +107,14 @@ export async function attachRedisAdapter(
     onResubscribed?.();
   });
   const key = `${redis.keyPrefix}socket.io`;
-  io.adapter(
+  const base =
     mode === 'sharded'
       ? createShardedAdapter(pub, sub, { channelPrefix: key })
-      : createAdapter(pub, sub, { key }),
-  );
+      : createAdapter(pub, sub, { key });
+  // Socket.IO builds each namespace's adapter with `new`: a function (not an arrow) returning it.
+  io.adapter(function tandemAdapter(nsp: unknown) {
+    return skipIdleEncodes((base as (nsp: unknown) => object)(nsp));
+  } as unknown as Parameters<Server['adapter']>[0]);
   log.info({ mode }, 'redis adapter attached');
   return {
     pub,
