@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import {
   PROTOCOL_VERSION,
   type ControlStatus,
@@ -17,7 +17,7 @@ import {
 } from '../../server/src/protocol/index.ts';
 import { RedisStore } from '../../server/src/store/redis-store.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
-import { startCluster, type RunningCluster } from '../support/cluster.ts';
+import { clientVia, startCluster, type RunningCluster } from '../support/cluster.ts';
 import { pageSnapshot } from '../support/pages.ts';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -57,13 +57,7 @@ after(async () => {
 });
 
 function via(node: 'n1' | 'n2', namespace: '/customer' | '/agent', token?: string): Socket {
-  const socket = io(`${cluster.balancer.url}${namespace}`, {
-    ...(token ? { auth: { token } } : {}),
-    transports: ['websocket'],
-    rejectUnauthorized: false,
-    extraHeaders: { cookie: `${cluster.balancer.cookie}=${node}` },
-    forceNew: true,
-  });
+  const socket = clientVia(cluster, node, namespace, { token });
   sockets.push(socket);
   return socket;
 }

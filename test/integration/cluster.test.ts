@@ -6,7 +6,7 @@ import { SequenceTracker } from '../../server/web/agent/sequence.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import {
   PROTOCOL_VERSION,
   type PageBatch,
@@ -15,7 +15,7 @@ import {
   type JoinResult,
 } from '../../server/src/protocol/index.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
-import { startCluster, type RunningCluster } from '../support/cluster.ts';
+import { clientVia, startCluster, type RunningCluster } from '../support/cluster.ts';
 import { waitFor } from '../support/wait.ts';
 
 // The balancer's certificate is self-signed for the test.
@@ -34,17 +34,23 @@ after(async () => {
 
 /** A client pinned to one node through the balancer's affinity cookie. */
 function connectVia(node: string, namespace: '/customer' | '/agent', token?: string): Socket {
-  const socket = io(`${cluster.balancer.url}${namespace}`, {
-    ...(token ? { auth: { token } } : {}),
-    transports: ['websocket'],
-    rejectUnauthorized: false,
-    extraHeaders: { cookie: `${cluster.balancer.cookie}=${node}` },
-    forceNew: true,
-    reconnectionDelay: 100,
-    reconnectionDelayMax: 500,
-  });
+  const socket = clientVia(cluster, node, namespace, { token, quickReconnect: true });
   sockets.push(socket);
   return socket;
+}
+
+/** Starts a session on `customer` and sends its first page (one text node); its code. */
+async function customerWithPage(
+  customer: Socket,
+  text: string,
+): Promise<{ customer: Socket; code: string }> {
+  const started = (await customer.timeout(5000).emitWithAck('session:start', {
+    protocol: PROTOCOL_VERSION,
+    url: 'https://shop.test/',
+  })) as StartResult;
+  assert.ok(started.ok, JSON.stringify(started));
+  customer.emit('page:snapshot', snapshot(1, text));
+  return { customer, code: started.code };
 }
 
 const snapshot = (seq: number, text: string): PageSnapshot => ({
@@ -288,23 +294,11 @@ describe('the sharded adapter (Redis 7 sharded pub/sub)', () => {
       namespace: '/customer' | '/agent',
       token?: string,
     ): Socket => {
-      const socket = io(`${sharded.balancer.url}${namespace}`, {
-        ...(token ? { auth: { token } } : {}),
-        transports: ['websocket'],
-        rejectUnauthorized: false,
-        extraHeaders: { cookie: `${sharded.balancer.cookie}=${node}` },
-        forceNew: true,
-      });
+      const socket = clientVia(sharded, node, namespace, { token });
       sockets.push(socket);
       return socket;
     };
-    const customer = viaSharded('n1', '/customer');
-    const started = (await customer.timeout(5000).emitWithAck('session:start', {
-      protocol: PROTOCOL_VERSION,
-      url: 'https://shop.test/',
-    })) as StartResult;
-    assert.ok(started.ok);
-    customer.emit('page:snapshot', snapshot(1, 'sharded'));
+    const { customer, code } = await customerWithPage(viaSharded('n1', '/customer'), 'sharded');
     const agent = viaSharded('n2', '/agent', await mintTestToken());
     const texts: string[] = [];
     agent.on('page:batch', (b: PageBatch) => {
@@ -312,7 +306,7 @@ describe('the sharded adapter (Redis 7 sharded pub/sub)', () => {
     });
     const joined = (await agent.timeout(5000).emitWithAck('session:join', {
       protocol: PROTOCOL_VERSION,
-      code: started.code,
+      code,
     })) as JoinResult;
     assert.ok(joined.ok, JSON.stringify(joined));
     customer.emit('page:batch', {
@@ -347,30 +341,18 @@ for (const adapter of ['classic', 'sharded'] as const) {
         ) ?? -1;
       const steps = ['sanitize', 'restrictions', 'rewriteUrls'];
       const via = (node: string, namespace: '/customer' | '/agent', token?: string): Socket => {
-        const socket = io(`${pair.balancer.url}${namespace}`, {
-          ...(token ? { auth: { token } } : {}),
-          transports: ['websocket'],
-          rejectUnauthorized: false,
-          extraHeaders: { cookie: `${pair.balancer.cookie}=${node}` },
-          forceNew: true,
-        });
+        const socket = clientVia(pair, node, namespace, { token });
         sockets.push(socket);
         return socket;
       };
       for (const step of steps) assert.equal(await copies(step), 0, step);
-      const customer = via('n1', '/customer');
-      const start = (await customer.timeout(5000).emitWithAck('session:start', {
-        protocol: PROTOCOL_VERSION,
-        url: 'https://shop.test/',
-      })) as StartResult;
-      assert.ok(start.ok);
-      customer.emit('page:snapshot', snapshot(1, 'kept'));
+      const { code } = await customerWithPage(via('n1', '/customer'), 'kept');
       const agent = via('n2', '/agent', await mintTestToken({ name: 'Ann' }));
       const shown: PageSnapshot[] = [];
       agent.on('page:snapshot', (s: PageSnapshot) => shown.push(s));
       const joined = (await agent.timeout(5000).emitWithAck('session:join', {
         protocol: PROTOCOL_VERSION,
-        code: start.code,
+        code,
       })) as JoinResult;
       assert.ok(joined.ok);
       await waitFor(() => shown.length > 0, 'the agent on n2 shown the page');

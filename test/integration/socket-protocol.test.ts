@@ -72,6 +72,25 @@ async function join(agent: Socket, code: string, name = 'Alice'): Promise<JoinRe
     .emitWithAck('session:join', { protocol: PROTOCOL_VERSION, code, name })) as JoinResult;
 }
 
+/**
+ * A customer in a session of its own with its first snapshot sent, and an agent joined to it
+ * whose live batches are recorded from before the join.
+ */
+async function watchedSession(): Promise<{
+  customer: Socket;
+  agent: Socket;
+  code: string;
+  batches: PageBatch[];
+}> {
+  const customer = connect('/customer');
+  const { code } = await startSession(customer);
+  customer.emit('page:snapshot', snapshot(1));
+  const agent = connect('/agent');
+  const batches = record<PageBatch>(agent, 'page:batch');
+  assert.ok((await join(agent, code)).ok);
+  return { customer, agent, code, batches };
+}
+
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(`${server.metricsUrl}/metrics`)).text();
   return text
@@ -115,12 +134,7 @@ describe('session over the wire', () => {
   });
 
   it('observes the relay latency of a live batch of any size', async () => {
-    const customer = connect('/customer');
-    const { code } = await startSession(customer);
-    customer.emit('page:snapshot', snapshot(1));
-    const agent = connect('/agent');
-    const batches = record<PageBatch>(agent, 'page:batch');
-    assert.ok((await join(agent, code)).ok);
+    const { customer, batches } = await watchedSession();
     const before = await metric('tandem_relay_latency_seconds_count');
     // A batch of a real page's size: its ops run far past the head of the frame.
     customer.emit('page:batch', batch(2, 'long '.repeat(600)));
@@ -133,13 +147,8 @@ describe('session over the wire', () => {
   });
 
   it('relays the pointer a batch carries to the agents, and keeps it out of the store', async () => {
-    const customer = connect('/customer');
-    const { code } = await startSession(customer);
-    customer.emit('page:snapshot', snapshot(1));
-    const agent = connect('/agent');
-    const batches = record<PageBatch>(agent, 'page:batch');
+    const { customer, agent, code, batches } = await watchedSession();
     const pointers = record<{ x: number; y: number }>(agent, 'page:pointer');
-    assert.ok((await join(agent, code)).ok);
     customer.emit('page:batch', { ...batch(2, 'moved'), pointer: { x: 120, y: 48 } });
     await waitFor(() => batches.length === 1, 'live batch');
     assert.deepEqual(batches[0]?.pointer, { x: 120, y: 48 });
@@ -156,13 +165,8 @@ describe('session over the wire', () => {
   });
 
   it('refuses a batch whose pointer is anything but two finite coordinates', async () => {
-    const customer = connect('/customer');
+    const { customer, batches } = await watchedSession();
     const errors = record<{ code: string; event: string }>(customer, 'protocol:error');
-    const { code } = await startSession(customer);
-    customer.emit('page:snapshot', snapshot(1));
-    const agent = connect('/agent');
-    const batches = record<PageBatch>(agent, 'page:batch');
-    assert.ok((await join(agent, code)).ok);
     const before = await metric(
       'tandem_messages_dropped_total{namespace="customer",event="page:batch",reason="invalid_message"}',
     );
@@ -285,12 +289,7 @@ describe('session over the wire', () => {
 
 describe('bad input', () => {
   it('leaves an ongoing session untouched after 1,000 malformed or oversized messages', async () => {
-    const customer = connect('/customer');
-    const { code } = await startSession(customer);
-    customer.emit('page:snapshot', snapshot(1));
-    const agent = connect('/agent');
-    const batches = record<PageBatch>(agent, 'page:batch');
-    assert.ok((await join(agent, code)).ok);
+    const { customer, agent, batches } = await watchedSession();
 
     const droppedBefore = await metric('tandem_messages_dropped_total');
     const hostile = connect('/customer');

@@ -2,6 +2,7 @@
  * Several real Tandem node processes sharing one real Redis, behind a real load balancer.
  * Nodes speak plain HTTP behind the balancer (as behind a TLS-terminating ingress).
  */
+import { io, type Socket } from 'socket.io-client';
 import { startLoadBalancer, type RunningBalancer } from './load-balancer.ts';
 import { freePort, startRedis, type RunningRedis } from './redis.ts';
 import { startServer, type RunningServer } from './server.ts';
@@ -19,6 +20,26 @@ export interface RunningCluster {
   /** Restarts a node that was stopped, on the same port. */
   restart(name: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * A Socket.IO client of `namespace` through the cluster's balancer, kept on `node` by the
+ * balancer's sticky cookie (with the agent's `token`). `quickReconnect` retries within 0.1–0.5 s.
+ */
+export function clientVia(
+  cluster: RunningCluster,
+  node: string,
+  namespace: '/customer' | '/agent',
+  { token, quickReconnect = false }: { token?: string; quickReconnect?: boolean } = {},
+): Socket {
+  return io(`${cluster.balancer.url}${namespace}`, {
+    ...(token ? { auth: { token } } : {}),
+    transports: ['websocket'],
+    rejectUnauthorized: false,
+    extraHeaders: { cookie: `${cluster.balancer.cookie}=${node}` },
+    forceNew: true,
+    ...(quickReconnect && { reconnectionDelay: 100, reconnectionDelayMax: 500 }),
+  });
 }
 
 export async function startCluster(
