@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import type { WebSocketRoute } from 'playwright-core';
 import { useNodeAndBrowser } from './support/node-and-browser.ts';
 import { startDemoSession } from './support/demo-session.ts';
+import { waitFor } from '../support/wait.ts';
 
 describe('the snippet refuses what it was not allowed, whatever the socket says', () => {
   const live = useNodeAndBrowser();
@@ -52,7 +53,12 @@ describe('the snippet refuses what it was not allowed, whatever the socket says'
       agents: [{ id: 'mallory', name: 'Mallory' }],
       customerConnected: true,
     });
-    await customer.waitForFunction("window.Tandem.state === 'active'");
+    // Polled from here: a string predicate polled in the page is eval'd there, and the demo
+    // page's CSP refuses eval (the wait then failed whenever the state was not active at once).
+    await waitFor(
+      async () => (await customer.evaluate('window.Tandem.state')) === 'active',
+      'the forged state frame handled',
+    );
     await customer.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
     assert.equal(await customer.evaluate('window.marker'), 42, 'the page did not reload or leave');
     assert.match(customer.url(), /\/demo\/cart\.html$/);
