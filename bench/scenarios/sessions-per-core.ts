@@ -95,16 +95,12 @@ async function measureStep(
   trace: Trace,
   settings: BenchSettings,
 ): Promise<StepResult> {
-  const reportMs = pointerReportMsOf(dep.spec);
   const before = await Promise.all(dep.servers.map((s) => s.stats(false)));
   const started = performance.now();
   const result = await runLoad(sessions, trace, {
-    batchRate: BATCH_RATE,
-    pointerRate: POINTER_RATE,
+    ...activityOf(dep.spec),
     warmupMs: settings.warmupMs,
     durationMs: settings.durationMs,
-    drainMs: 1000,
-    ...(reportMs !== undefined && { pointerReportMs: reportMs }),
   });
   const elapsedMs = performance.now() - started;
   const after = await Promise.all(dep.servers.map((s) => s.stats(false)));
@@ -126,20 +122,27 @@ async function measureStep(
   };
 }
 
+/** Every step's customer activity, as the contender's customers send it. */
+function activityOf(spec: ContenderSpec) {
+  const reportMs = pointerReportMsOf(spec);
+  return {
+    batchRate: BATCH_RATE,
+    pointerRate: POINTER_RATE,
+    drainMs: 1000,
+    ...(reportMs !== undefined && { pointerReportMs: reportMs }),
+  };
+}
+
 async function warmUp(
   dep: Deployment,
   sessions: readonly BenchSession[],
   trace: Trace,
   settings: BenchSettings,
 ): Promise<void> {
-  const reportMs = pointerReportMsOf(dep.spec);
   await runLoad(sessions, trace, {
-    batchRate: BATCH_RATE,
-    pointerRate: POINTER_RATE,
+    ...activityOf(dep.spec),
     warmupMs: 0,
     durationMs: settings.warmupMs * 3,
-    drainMs: 1000,
-    ...(reportMs !== undefined && { pointerReportMs: reportMs }),
   });
 }
 

@@ -635,21 +635,23 @@ export function parseBatch(input: unknown, maxNodes: number = LIMITS.maxNodes): 
   });
 }
 
-/** A pointer position in the top document's viewport: two finite numbers, nothing else. */
+/** The coordinates of a pointer position in the top document's viewport: two finite numbers. */
+function coordinates(obj: Obj, path: string): PointerPosition {
+  return { x: finite(obj.x, `${path}.x`, -1e6, 1e6), y: finite(obj.y, `${path}.y`, -1e6, 1e7) };
+}
+
+/** A pointer position that a batch carries: its coordinates, nothing else. */
 function position(value: unknown, path: string): PointerPosition {
   const obj = object(value, path);
   onlyKeys(obj, ['x', 'y'], path);
-  return { x: finite(obj.x, `${path}.x`, -1e6, 1e6), y: finite(obj.y, `${path}.y`, -1e6, 1e7) };
+  return coordinates(obj, path);
 }
 
 export function parsePointer(input: unknown): Parsed<PointerPosition & { target?: number }> {
   return run(() => {
     const obj = object(input, 'pointer');
     onlyKeys(obj, ['x', 'y', 'target'], 'pointer');
-    const pointer: PointerPosition & { target?: number } = {
-      x: finite(obj.x, 'pointer.x', -1e6, 1e6),
-      y: finite(obj.y, 'pointer.y', -1e6, 1e7),
-    };
+    const pointer: PointerPosition & { target?: number } = coordinates(obj, 'pointer');
     if (obj.target !== undefined) pointer.target = nodeId(obj.target, 'pointer.target');
     return pointer;
   });

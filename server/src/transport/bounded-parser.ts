@@ -93,8 +93,10 @@ export function createBoundedParser(options: BoundedParserOptions): ParserModule
     private tokens = burst;
     private last = now();
     private connects = 0;
-    /** Namespaces this connection asked to CONNECT to: the only ones its other packets may name. */
-    /** Namespaces whose connection the server accepted (acceptNamespace). */
+    /**
+     * Namespaces whose CONNECT the server accepted (acceptNamespace) and that the connection has
+     * not left: the only ones its other packets may name.
+     */
     private readonly joined = new Set<string>();
     /**
      * A binary head waiting for its attachment; `frame` null when the head was refused (its
