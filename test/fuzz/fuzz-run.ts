@@ -186,10 +186,11 @@ export async function runFuzz(
       note({ kind: 'bomb-outside', reasons: ['not_in_session', 'rate_limited'] });
       sent += 2;
     } else if (roll < 0.04) {
-      // The sleeper asks again; the node gives it one a second and then gives up on it.
-      sleeper.send('2/agent,["page:resync"]');
+      // The sleeper asks again, in a burst; the node gives it one a second and drops the rest.
+      // (A single ask a roll would be no storm: on a slow machine the rolls are a second apart.)
+      for (let i = 0; i < 3; i++) sleeper.send('2/agent,["page:resync"]');
       note({ kind: 'resync-storm', reasons: ['resync_limited'] });
-      sent += 1;
+      sent += 3;
     } else if (roll < 0.06) {
       // Agents without a valid token: refused at the namespace.
       const bad = random() < 0.5 ? {} : { auth: { token: `${token.slice(0, -4)}AAAA` } };
