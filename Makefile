@@ -31,6 +31,10 @@ run: ## Start one node with its embedded defaults, the demo page and the agent c
 	@$(MAKE) --no-print-directory build >&2
 	@TANDEM__AGENTS__DEV_LOGIN=true node server/dist/main.js
 
+.PHONY: images
+images: system-deps build ## Build the server, operator and Redis images as OCI archives in dist/images/ (no daemon; ONLY=server,redis)
+	node --import tsx images/build.ts $(if $(ONLY),--only $(ONLY))
+
 .PHONY: check
 .PHONY: codes
 codes: node_modules ## Regenerate docs/codes.md from the error and audit catalogues

@@ -34,6 +34,7 @@ export default tseslint.config(
       'test/**/*.ts',
       'bench/**/*.ts',
       'testbed/**/*.ts',
+      'images/**/*.ts',
     ],
     languageOptions: { globals: { ...globals.node } },
   },
