@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the control-plane testbed into $TESTBED_CACHE (default ~/.cache/tandem/testbed):
 #   bin/ kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm
+#   bin/ kubelet kube-proxy coredns traefik kube-router   the real-pod node (test/pods)
 #   crds/cert-manager/*.yaml   cert-manager's CRDs, from its Go module
 #   crds/gateway-api/*.yaml    the Gateway API's standard-channel CRDs, from its Go module
 #   kwok/stages.yaml           kwok's "fast" node and pod stages, from its Go module
@@ -76,7 +77,44 @@ if ! is_current kube "$kube_key" "${kube_bins[@]/#/$bin/}"; then
   stamp kube "$kube_key"
 fi
 
-# --- kwok and helm: their modules have no replace directives, so `go install` works ------------------
+# --- the real-pod node: kubelet and kube-proxy, from the same Kubernetes as the control plane --------
+node_bins=(kubelet kube-proxy)
+if ! is_current kube-node "$kube_key" "${node_bins[@]/#/$bin/}"; then
+  log "building kubelet and kube-proxy $K8S_VERSION (cold: about 3 min more on 2 cores)"
+  minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION"
+  ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+  ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
+  tmp="$cache/build-node.tmp"; rm -rf "$tmp"; mkdir -p "$tmp"
+  (cd "$here/kube" && go build -p 2 -trimpath -ldflags "$ldflags" -o "$tmp/" \
+    k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
+  for b in "${node_bins[@]}"; do mv -f "$tmp/$b" "$bin/$b"; done
+  rm -rf "$tmp"
+  stamp kube-node "$kube_key"
+fi
+
+# CoreDNS with only the plugins the cluster's DNS needs (testbed/dns/main.go).
+dns_key="$go_id $(cat "$here/dns/go.mod" "$here/dns/go.sum" "$here/dns/main.go" | sha256sum | cut -c1-16)"
+if ! is_current coredns "$dns_key" "$bin/coredns"; then
+  log "building CoreDNS ($(sed -n 's/^require github.com\/coredns\/coredns //p' "$here/dns/go.mod"), cluster DNS only)"
+  (cd "$here/dns" && go build -p 2 -trimpath -ldflags "-s -w" -o "$bin/coredns.tmp" .)
+  mv -f "$bin/coredns.tmp" "$bin/coredns"
+  stamp coredns "$dns_key"
+fi
+
+# Traefik, the edge: its go.mod has replace directives, so it is built inside its own module.
+traefik_key="$TRAEFIK_VERSION $go_id"
+if ! is_current traefik "$traefik_key" "$bin/traefik"; then
+  log "building Traefik $TRAEFIK_VERSION (cold: the longest piece, see testbed/README.md)"
+  dir="$(go mod download -json "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  (cd "$dir" && GOFLAGS=-mod=mod go build -p 2 -trimpath \
+    -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
+    -o "$bin/traefik.tmp" ./cmd/traefik)
+  mv -f "$bin/traefik.tmp" "$bin/traefik"
+  stamp traefik "$traefik_key"
+fi
+
+# --- kwok, helm and kube-router: no replace directives in their modules, so `go install` works ------
 go_install() { # go_install NAME PACKAGE VERSION
   local name="$1" pkg="$2" version="$3" key="$3 $go_id"
   is_current "$name" "$key" "$bin/$name" && return 0
@@ -86,6 +124,8 @@ go_install() { # go_install NAME PACKAGE VERSION
 }
 go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
 go_install helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
+# NetworkPolicy for the real-pod node: kube-router as a host process, its firewall only.
+go_install kube-router github.com/cloudnativelabs/kube-router/v2/cmd/kube-router "$KUBE_ROUTER_VERSION"
 
 # --- files taken from Go modules (fetched through the module proxy into GOMODCACHE) -----------------
 module_dir() { go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'; }
