@@ -1,10 +1,21 @@
 import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildComponentSpecs, buildFakeNode, type ControlPlanePorts } from './components.ts';
+import {
+  buildComponentSpecs,
+  buildFakeNode,
+  loopbackNetwork,
+  type ControlPlanePorts,
+  type PlaneNetwork,
+} from './components.ts';
 import { applyCrds, applyObjects, loadKubeConfig, loadYamlObjects, waitFor } from './kube.ts';
 import { findMissingTestbedFiles, repoRoot, resolveTestbedPaths } from './paths.ts';
-import { generateClusterPki, writeKubeconfig, type ClientIdentity } from './pki.ts';
+import {
+  generateClusterPki,
+  writeKubeconfig,
+  type ClientIdentity,
+  type ClusterPki,
+} from './pki.ts';
 import {
   findFreePorts,
   startComponent,
@@ -18,12 +29,19 @@ export interface BootedPlane {
   readonly kubeconfig: string;
   readonly server: string;
   readonly components: readonly RunningComponent[];
+  readonly pki: ClusterPki;
+  /** Kubeconfig files of {@link BootOptions.identities}, by identity name. */
+  readonly kubeconfigs: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link bootControlPlane}. */
 export interface BootOptions {
-  /** Fake nodes kwok plays. Default 3. */
+  /** Fake nodes kwok plays. Default 3; ignored without kwok. */
   readonly nodes?: number;
+  /** The API server's address and whether kwok runs. Default: loopback, with kwok. */
+  readonly network?: PlaneNetwork;
+  /** More client certificates (and kubeconfigs named after them), e.g. a kubelet's. */
+  readonly identities?: readonly ClientIdentity[];
   /** Folders whose CRDs are applied after cert-manager's. Default: the repo's `crds/`. */
   readonly crdDirs?: readonly string[];
   /** Told of each process as it starts, so that the caller can stop it even mid-boot. */
@@ -62,7 +80,11 @@ export async function bootControlPlane(
   }
   const logDir = join(runDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const pki = generateClusterPki(join(runDir, 'pki'), identities);
+  const network = options.network ?? loopbackNetwork;
+  const pki = generateClusterPki(join(runDir, 'pki'), [
+    ...identities,
+    ...(options.identities ?? []),
+  ]);
   const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] =
     await findFreePorts(6);
   const ports: ControlPlanePorts = {
@@ -73,7 +95,7 @@ export async function bootControlPlane(
     scheduler: scheduler ?? 0,
     kwok: kwok ?? 0,
   };
-  const server = `https://127.0.0.1:${ports.apiserver}`;
+  const server = `https://${network.address}:${ports.apiserver}`;
   const kubeconfigOf = (name: string): string => {
     const file = join(runDir, name === 'admin' ? 'kubeconfig' : `${name}.kubeconfig`);
     const client = pki.clients[name];
@@ -88,6 +110,9 @@ export async function bootControlPlane(
     schedulerKubeconfig: kubeconfigOf('scheduler'),
     kwokKubeconfig: kubeconfigOf('kwok'),
   };
+  const kubeconfigs = Object.fromEntries(
+    (options.identities ?? []).map((identity) => [identity.name, kubeconfigOf(identity.name)]),
+  );
   const admin = pki.clients['admin'];
   const tls = admin && {
     ca: readFileSync(pki.caCert),
@@ -97,7 +122,7 @@ export async function bootControlPlane(
   const components: RunningComponent[] = [];
   let crdsApplied: Promise<void> | undefined;
   try {
-    for (const spec of buildComponentSpecs(paths, pki, ports, files)) {
+    for (const spec of buildComponentSpecs(paths, pki, ports, files, network)) {
       const component = startComponent(spec, logDir);
       components.push(component);
       options.onComponent?.(component);
@@ -109,7 +134,7 @@ export async function bootControlPlane(
         crdsApplied.catch(() => undefined); // awaited below; not unhandled meanwhile
       }
     }
-    await prepareNodes(kubeconfig, options, step);
+    await prepareNodes(kubeconfig, network.kwok ? (options.nodes ?? 3) : 0, step);
     await crdsApplied;
     step('CRDs established');
   } catch (error) {
@@ -117,19 +142,17 @@ export async function bootControlPlane(
     throw error;
   }
   writeFileSync(join(runDir, 'ports.json'), JSON.stringify(ports, null, 2));
-  return { kubeconfig, server, components };
+  return { kubeconfig, server, components, pki, kubeconfigs };
 }
 
 async function prepareNodes(
   kubeconfig: string,
-  options: BootOptions,
+  fakeNodes: number,
   step: (name: string) => void,
 ): Promise<void> {
   const kc = loadKubeConfig(kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
-  const nodes = Array.from({ length: options.nodes ?? 3 }, (_, i) =>
-    buildFakeNode(`kwok-node-${i}`),
-  );
+  const nodes = Array.from({ length: fakeNodes }, (_, i) => buildFakeNode(`kwok-node-${i}`));
   await applyObjects(kc, nodes as unknown as KubernetesObject[]);
   for (const node of nodes) {
     const name = String((node['metadata'] as { name: string }).name);
@@ -138,7 +161,7 @@ async function prepareNodes(
       return current.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     });
   }
-  step('nodes Ready');
+  if (fakeNodes > 0) step('nodes Ready');
   // Pods cannot be created in a namespace before its default service account exists.
   await waitFor('the default service account', () =>
     core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }),

@@ -13,7 +13,8 @@ export interface ControlPlanePorts {
 
 /** One process of the control plane: what to run and where its health endpoint is. */
 export interface ComponentSpec {
-  readonly name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+  /** The control plane's five, or one of the real-pod node's (test/pods/harness). */
+  readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
   /** Polled until it answers 200 (https ones with the admin certificate). */
@@ -32,16 +33,31 @@ const loopback = '127.0.0.1';
 /** The Service range; its first address names the API server inside the cluster (see pki.ts). */
 export const serviceClusterIpRange = '10.96.0.0/16';
 
+/** Where the API server is reached, and whether kwok plays the nodes. */
+export interface PlaneNetwork {
+  /**
+   * The address clients and the `kubernetes` Service use: loopback for the kwok suites, the node's
+   * IP on its bridge for the real-pod node (whose pods reach the API server through the Service).
+   */
+  readonly address: string;
+  readonly kwok: boolean;
+}
+
+export const loopbackNetwork: PlaneNetwork = { address: loopback, kwok: true };
+
 /**
- * Builds the five processes of a control plane, in start order: etcd, API server, controller
- * manager, scheduler, kwok. Pure: the caller writes the files and spawns the processes.
+ * Builds the processes of a control plane, in start order: etcd, API server, controller
+ * manager, scheduler, and kwok when it plays the nodes. Pure: the caller writes the files and
+ * spawns the processes.
  */
 export function buildComponentSpecs(
   paths: TestbedPaths,
   pki: ClusterPki,
   ports: ControlPlanePorts,
   files: ComponentFiles,
+  network: PlaneNetwork = loopbackNetwork,
 ): ComponentSpec[] {
+  const onLoopback = network.address === loopback;
   const etcdClientUrl = `http://${loopback}:${ports.etcdClient}`;
   const etcdPeerUrl = `http://${loopback}:${ports.etcdPeer}`;
   return [
@@ -67,8 +83,8 @@ export function buildComponentSpecs(
       command: paths.bin['kube-apiserver'],
       args: [
         `--etcd-servers=${etcdClientUrl}`,
-        `--bind-address=${loopback}`,
-        `--advertise-address=${loopback}`,
+        `--bind-address=${onLoopback ? loopback : '0.0.0.0'}`,
+        `--advertise-address=${network.address}`,
         `--secure-port=${ports.apiserver}`,
         `--tls-cert-file=${pki.servingCert}`,
         `--tls-private-key-file=${pki.servingKey}`,
@@ -79,9 +95,12 @@ export function buildComponentSpecs(
         `--service-cluster-ip-range=${serviceClusterIpRange}`,
         '--authorization-mode=Node,RBAC',
         '--allow-privileged=true',
-        // The "kubernetes" Service's endpoints would point at 127.0.0.1, which EndpointSlice
-        // validation refuses; nothing in the testbed dials the API server through the Service.
-        '--endpoint-reconciler-type=none',
+        // On loopback the "kubernetes" Service's endpoints would point at 127.0.0.1, which
+        // EndpointSlice validation refuses; no kwok pod dials the API server through it. Real
+        // pods do (the operator's), so there it points at the node's address, as on a cluster.
+        ...(onLoopback
+          ? ['--endpoint-reconciler-type=none']
+          : ['--kubelet-preferred-address-types=InternalIP']),
         '--v=1',
       ],
       healthUrl: `https://${loopback}:${ports.apiserver}/readyz`,
@@ -117,23 +136,31 @@ export function buildComponentSpecs(
       ],
       healthUrl: `https://${loopback}:${ports.scheduler}/healthz`,
     },
-    {
-      name: 'kwok',
-      command: paths.bin.kwok,
-      args: [
-        `--kubeconfig=${files.kwokKubeconfig}`,
-        `--config=${paths.kwokStages}`,
-        // Only the nodes the harness creates (annotated so) are kwok's to play.
-        '--manage-all-nodes=false',
-        `--manage-nodes-with-annotation-selector=${kwokNodeAnnotation}=fake`,
-        '--node-lease-duration-seconds=40',
-        '--cidr=10.244.0.0/16',
-        '--node-ip=10.0.0.1',
-        `--server-address=${loopback}:${ports.kwok}`,
-      ],
-      healthUrl: `http://${loopback}:${ports.kwok}/healthz`,
-    },
+    ...(network.kwok ? [kwokSpec(paths, ports, files)] : []),
   ];
+}
+
+function kwokSpec(
+  paths: TestbedPaths,
+  ports: ControlPlanePorts,
+  files: ComponentFiles,
+): ComponentSpec {
+  return {
+    name: 'kwok',
+    command: paths.bin.kwok,
+    args: [
+      `--kubeconfig=${files.kwokKubeconfig}`,
+      `--config=${paths.kwokStages}`,
+      // Only the nodes the harness creates (annotated so) are kwok's to play.
+      '--manage-all-nodes=false',
+      `--manage-nodes-with-annotation-selector=${kwokNodeAnnotation}=fake`,
+      '--node-lease-duration-seconds=40',
+      '--cidr=10.244.0.0/16',
+      '--node-ip=10.0.0.1',
+      `--server-address=${loopback}:${ports.kwok}`,
+    ],
+    healthUrl: `http://${loopback}:${ports.kwok}/healthz`,
+  };
 }
 
 /** Nodes carrying this annotation (value `fake`) are played by kwok. */

@@ -15,6 +15,12 @@ export const testbedBinaries = [
   'kubectl',
   'kwok',
   'helm',
+  // The real-pod node's (test/pods).
+  'kubelet',
+  'kube-proxy',
+  'coredns',
+  'kube-router',
+  'traefik',
 ] as const;
 export type TestbedBinary = (typeof testbedBinaries)[number];
 

@@ -50,6 +50,8 @@ DNS.4 = kubernetes.default.svc
 DNS.5 = kubernetes.default.svc.cluster.local
 IP.1 = 127.0.0.1
 IP.2 = 10.96.0.1
+# The real-pod node's address on its bridge (test/pods), where its pods reach the API server.
+IP.3 = 10.244.0.1
 `;
 
 const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
