@@ -17,7 +17,7 @@ node_modules: package.json package-lock.json server/package.json operator/packag
 	@touch node_modules
 
 .PHONY: system-deps
-system-deps: ## Install Debian packages the tests use (redis-server, chromium, haproxy, tinyproxy) when missing
+system-deps: ## Install Debian packages the tests use (redis-server, chromium, haproxy, tinyproxy, containerd, mmdebstrap, ...) when missing
 	@bash scripts/system-deps.sh
 
 .PHONY: build
@@ -71,8 +71,14 @@ fidelity: system-deps node_modules ## Mirror fidelity: customer's viewport vs th
 	node --import tsx bench/fidelity/cli.ts
 
 .PHONY: test
-test: system-deps node_modules check build testbed ## Install what tests need, then run every test
-	$(NODE_TEST) $$(find server/src server/web operator/src bench test -name '*.test.ts' | sort)
+test: system-deps node_modules check build testbed images ## Install what tests need, then run every test
+	$(NODE_TEST) $$(find server/src server/web operator/src bench test -name '*.test.ts' -not -path 'test/pods/*' | sort)
+	@$(MAKE) --no-print-directory test-pods-only
+
+.PHONY: test-pods test-pods-only
+test-pods: system-deps node_modules build testbed images test-pods-only ## Only the real-pod suite: a one-node Kubernetes in a network namespace (root; testbed/README.md)
+test-pods-only:
+	bash testbed/pods.sh $(NODE_TEST) $$(find test/pods -name '*.test.ts' | sort)
 
 # --- Control-plane testbed: a real Kubernetes API server for the operator's tests -----------------
 # See testbed/README.md. Exported so that the tests find the cache `make testbed` filled.

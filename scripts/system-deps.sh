@@ -11,6 +11,14 @@ command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 command -v tinyproxy >/dev/null || [ -x /usr/bin/tinyproxy ] || missing+=(tinyproxy)
 # `make images` extracts the images' Debian roots with it.
 command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+# The real-pod node (test/pods): a container runtime, the CNI plugins, and the packet filters
+# kube-proxy and kube-router program.
+command -v containerd >/dev/null || missing+=(containerd)
+command -v runc >/dev/null || [ -x /usr/sbin/runc ] || missing+=(runc)
+[ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
+command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || missing+=(iptables)
+command -v ipset >/dev/null || [ -x /usr/sbin/ipset ] || missing+=(ipset)
+command -v conntrack >/dev/null || [ -x /usr/sbin/conntrack ] || missing+=(conntrack)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   sudo_cmd=""

@@ -1,0 +1,462 @@
+/**
+ * A one-node Kubernetes with real pods, for test/pods: the testbed's control plane on the node's
+ * address, containerd and runc, the kubelet, kube-proxy (iptables), CoreDNS (the cluster's DNS),
+ * kube-router (NetworkPolicy only) and Traefik (the edge), each a process of the test run, with
+ * Tandem's images imported from `make images`. Runs only inside the namespace testbed/pods.sh
+ * makes (the bridge cni0 at {@link nodeIp}); nothing here reaches the machine's own network.
+ */
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootControlPlane, stopComponents } from '../../operator/harness/boot.ts';
+import { applyObjects, loadKubeConfig, waitFor } from '../../operator/harness/kube.ts';
+import { repoRoot, resolveTestbedPaths } from '../../operator/harness/paths.ts';
+import {
+  findFreePorts,
+  probe,
+  startComponent,
+  stopComponent,
+  tailLog,
+  type RunningComponent,
+} from '../../operator/harness/processes.ts';
+import type { ComponentSpec } from '../../operator/harness/components.ts';
+
+/** The node's address on its bridge: the API server, the kubelet, the DNS and the edge. */
+export const nodeIp = '10.244.0.1';
+export const nodeName = 'tandem-node';
+/** The pod range on the bridge (the CNI's host-local IPAM hands these out). */
+export const podSubnet = '10.244.0.0/24';
+/** The images `make images` writes, imported into containerd before the kubelet starts. */
+export const imageArchives = ['pause', 'server', 'operator', 'redis'] as const;
+export const images = {
+  server: 'ghcr.io/tandem-dev/tandem:0.1.0',
+  operator: 'ghcr.io/tandem-dev/tandem-operator:0.1.0',
+  redis: 'ghcr.io/tandem-dev/tandem-redis:0.1.0',
+  pause: 'tandem.local/pause:3.10.2',
+} as const;
+/** The IngressClass Traefik serves. */
+export const edgeClass = 'traefik';
+
+export interface PodNode {
+  /** Admin kubeconfig; give it to kubectl, helm and client-node. */
+  readonly kubeconfigPath: string;
+  readonly kubeConfig: KubeConfig;
+  /** The folder of this node's files; each process logs to `<runDir>/logs/<name>.log`. */
+  readonly runDir: string;
+  /** The last lines of a component's log (for failure messages). */
+  log(name: string, lines?: number): string;
+  /** Runs `kubectl` against the node; returns stdout. */
+  kubectl(...args: string[]): string;
+  stop(): Promise<void>;
+}
+
+/** Where pods.sh put this run's files (it removes what outlives the run). */
+function runDirOf(): string {
+  const dir = process.env['TANDEM_PODS_RUN'];
+  if (!dir || !hasNodeBridge())
+    throw new Error('the real-pod node runs inside testbed/pods.sh (`make test` does that)');
+  return dir;
+}
+
+function hasNodeBridge(): boolean {
+  try {
+    return execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', 'cni0'], {
+      encoding: 'utf8',
+    }).includes(`${nodeIp}/`);
+  } catch {
+    return false;
+  }
+}
+
+/** Boots the node; on failure, stops what it started and throws with the failing log. */
+export async function bootPodNode(): Promise<PodNode> {
+  const runDir = runDirOf();
+  const logDir = join(runDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const bin = resolveTestbedPaths().bin;
+  const started: RunningComponent[] = [];
+  let plane: Awaited<ReturnType<typeof bootControlPlane>> | undefined;
+  /** Starts a process and polls `ready` until it holds; fails at once if the process exits. */
+  const start = async (
+    spec: ComponentSpec,
+    what: string,
+    ready: () => Promise<unknown>,
+    timeoutMs = 90_000,
+  ): Promise<void> => {
+    const component = startComponent(spec, logDir);
+    started.push(component);
+    const exited = component.exited.then(() => {
+      throw new Error(`${spec.name} exited`);
+    });
+    exited.catch(() => undefined); // raced below; not unhandled when the wait wins
+    const readied = waitFor(what, async () => (await ready().catch(() => false)) || undefined, {
+      timeoutMs,
+    });
+    await Promise.race([readied, exited]).catch((error: unknown) => {
+      throw new Error(`${spec.name}: ${String(error)}\n${tailLog(component.logFile)}`);
+    });
+  };
+  try {
+    plane = await bootControlPlane(join(runDir, 'plane'), {
+      network: { address: nodeIp, kwok: false },
+      identities: [
+        { name: 'kubelet', user: `system:node:${nodeName}`, groups: ['system:nodes'] },
+        { name: 'kube-proxy', user: 'system:kube-proxy', groups: [] },
+        // The node's add-ons run as processes with cluster-wide read access (testbed only).
+        { name: 'coredns', user: 'tandem-coredns', groups: ['system:masters'] },
+        { name: 'kube-router', user: 'tandem-kube-router', groups: ['system:masters'] },
+      ],
+    });
+    const { kubeconfigs, pki } = plane;
+    const kc = loadKubeConfig(plane.kubeconfig);
+    const [
+      kubeletPort,
+      kubeletHealth,
+      proxyHealth,
+      proxyMetrics,
+      dnsHealth,
+      dnsReady,
+      routerHealth,
+      edgePing,
+    ] = await findFreePorts(8);
+
+    // --- containerd and runc, with the CNI bridge --------------------------------------------
+    const ctd = join(runDir, 'containerd');
+    const socket = join(ctd, 'containerd.sock');
+    mkdirSync(join(ctd, 'cni'), { recursive: true });
+    writeFileSync(
+      join(ctd, 'config.toml'),
+      [
+        'version = 2',
+        `root = "${ctd}/root"`,
+        `state = "${ctd}/state"`,
+        '[grpc]',
+        `  address = "${socket}"`,
+        '[plugins."io.containerd.grpc.v1.cri"]',
+        `  sandbox_image = "${images.pause}"`,
+        // The kubelet sets OOM scores below the shim's own; unprivileged-style hosts refuse that.
+        '  restrict_oom_score_adj = true',
+        '  netns_mounts_under_state_dir = true',
+        '  [plugins."io.containerd.grpc.v1.cri".containerd]',
+        '    snapshotter = "overlayfs"',
+        '    default_runtime_name = "runc"',
+        '    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
+        '      runtime_type = "io.containerd.runc.v2"',
+        '      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
+        '        SystemdCgroup = false',
+        `        Root = "${ctd}/runc"`,
+        '  [plugins."io.containerd.grpc.v1.cri".cni]',
+        '    bin_dir = "/usr/lib/cni"',
+        `    conf_dir = "${ctd}/cni"`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(ctd, 'cni/10-tandem.conflist'),
+      JSON.stringify({
+        cniVersion: '1.0.0',
+        name: 'tandem-pods',
+        plugins: [
+          {
+            type: 'bridge',
+            bridge: 'cni0',
+            isGateway: true,
+            isDefaultGateway: true,
+            ipMasq: false, // nothing leaves the namespace, so nothing needs rewriting
+            hairpinMode: true,
+            ipam: {
+              type: 'host-local',
+              dataDir: join(ctd, 'ipam'),
+              ranges: [[{ subnet: podSubnet, gateway: nodeIp, rangeStart: '10.244.0.10' }]],
+            },
+          },
+          { type: 'portmap', capabilities: { portMappings: true } },
+        ],
+      }),
+    );
+    const ctr = (...args: string[]): string =>
+      execFileSync('ctr', ['--address', socket, '--namespace', 'k8s.io', ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    await start(
+      {
+        name: 'containerd',
+        command: 'containerd',
+        args: ['--config', join(ctd, 'config.toml')],
+        healthUrl: '',
+      },
+      'containerd to answer',
+      async () => existsSync(socket) && ctr('version') !== '',
+    );
+    for (const name of imageArchives) {
+      const archive = join(repoRoot, 'dist/images', `${name}.oci.tar`);
+      if (!existsSync(archive)) throw new Error(`${archive} is missing: run \`make images\``);
+      ctr('images', 'import', '--no-unpack', archive);
+    }
+
+    // --- the kubelet ----------------------------------------------------------------------------
+    const kubeletDir = join(runDir, 'kubelet');
+    mkdirSync(kubeletDir, { recursive: true });
+    writeFileSync(join(kubeletDir, 'resolv.conf'), ''); // pods resolve through the cluster DNS only
+    writeFileSync(
+      join(kubeletDir, 'config.json'),
+      JSON.stringify({
+        apiVersion: 'kubelet.config.k8s.io/v1beta1',
+        kind: 'KubeletConfiguration',
+        // This machine has the v1 (hybrid) cgroup layout; v2 only is not possible here.
+        failCgroupV1: false,
+        cgroupDriver: 'cgroupfs',
+        containerRuntimeEndpoint: `unix://${socket}`,
+        address: nodeIp,
+        port: kubeletPort,
+        readOnlyPort: 0,
+        healthzBindAddress: '127.0.0.1',
+        healthzPort: kubeletHealth,
+        authentication: {
+          anonymous: { enabled: false },
+          webhook: { enabled: true },
+          x509: { clientCAFile: pki.caCert },
+        },
+        authorization: { mode: 'Webhook' },
+        clusterDomain: 'cluster.local',
+        clusterDNS: [nodeIp],
+        resolvConf: join(kubeletDir, 'resolv.conf'),
+        failSwapOn: false,
+        // A test machine's disk is often fuller than a node's: evict on memory only.
+        evictionHard: { 'memory.available': '200Mi' },
+        imageGCHighThresholdPercent: 100,
+        imageGCLowThresholdPercent: 99,
+        serializeImagePulls: false,
+        maxPods: 40,
+        syncFrequency: '5s',
+        fileCheckFrequency: '5s',
+        nodeStatusUpdateFrequency: '4s',
+      }),
+    );
+    const core = kc.makeApiClient(CoreV1Api);
+    await start(
+      {
+        name: 'kubelet',
+        command: bin.kubelet,
+        args: [
+          `--config=${join(kubeletDir, 'config.json')}`,
+          `--kubeconfig=${kubeconfigs['kubelet']}`,
+          `--root-dir=${join(kubeletDir, 'root')}`,
+          `--cert-dir=${join(kubeletDir, 'pki')}`,
+          `--node-ip=${nodeIp}`,
+          `--hostname-override=${nodeName}`,
+          '--v=1',
+        ],
+        healthUrl: `http://127.0.0.1:${kubeletHealth}/healthz`,
+      },
+      `node ${nodeName} Ready`,
+      async () => {
+        const node = await core.readNode({ name: nodeName });
+        return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      },
+      120_000,
+    );
+
+    // --- kube-proxy, CoreDNS, kube-router -------------------------------------------------------
+    await start(
+      {
+        name: 'kube-proxy',
+        command: bin['kube-proxy'],
+        args: [
+          `--kubeconfig=${kubeconfigs['kube-proxy']}`,
+          `--hostname-override=${nodeName}`,
+          '--proxy-mode=iptables',
+          `--cluster-cidr=${podSubnet}`,
+          `--healthz-bind-address=127.0.0.1:${proxyHealth}`,
+          `--metrics-bind-address=127.0.0.1:${proxyMetrics}`,
+          // Host-wide conntrack sysctls are not the namespace's to change: leave them.
+          '--conntrack-max-per-core=0',
+          '--conntrack-tcp-timeout-established=0',
+          '--conntrack-tcp-timeout-close-wait=0',
+          '--v=1',
+        ],
+        healthUrl: '',
+      },
+      `http://127.0.0.1:${proxyHealth}/healthz to answer 200`,
+      async () => (await probe(`http://127.0.0.1:${proxyHealth}/healthz`)) === 200,
+    );
+    const corefile = join(runDir, 'Corefile');
+    writeFileSync(
+      corefile,
+      [
+        `.:53 {`,
+        '  errors',
+        `  health 127.0.0.1:${dnsHealth}`,
+        `  ready 127.0.0.1:${dnsReady}`,
+        `  kubernetes cluster.local in-addr.arpa ip6.arpa {`,
+        `    kubeconfig ${kubeconfigs['coredns']}`,
+        '    pods insecure',
+        '  }',
+        '  cache 5',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    await start(
+      {
+        name: 'coredns',
+        command: bin.coredns,
+        args: ['-conf', corefile],
+        healthUrl: '',
+      },
+      `http://127.0.0.1:${dnsReady}/ready to answer 200`,
+      async () => (await probe(`http://127.0.0.1:${dnsReady}/ready`)) === 200,
+    );
+    await start(
+      {
+        name: 'kube-router',
+        command: bin['kube-router'],
+        args: [
+          `--kubeconfig=${kubeconfigs['kube-router']}`,
+          `--hostname-override=${nodeName}`,
+          '--run-firewall=true',
+          '--run-router=false',
+          '--run-service-proxy=false',
+          '--enable-ipv4=true',
+          '--enable-ipv6=false',
+          `--health-port=${routerHealth}`,
+          '--v=1',
+        ],
+        healthUrl: '',
+      },
+      `http://127.0.0.1:${routerHealth}/healthz to answer 200`,
+      async () => (await probe(`http://127.0.0.1:${routerHealth}/healthz`)) === 200,
+    );
+
+    // --- Traefik, the edge ----------------------------------------------------------------------
+    const token = await edgeToken(kc);
+    const edgeDir = join(runDir, 'traefik');
+    mkdirSync(edgeDir, { recursive: true });
+    writeFileSync(join(edgeDir, 'token'), token, { mode: 0o600 });
+    const kubeProvider = {
+      endpoint: plane.server,
+      token,
+      certAuthFilePath: pki.caCert,
+    };
+    writeFileSync(
+      join(edgeDir, 'traefik.json'),
+      JSON.stringify({
+        global: { checkNewVersion: false, sendAnonymousUsage: false },
+        log: { level: 'WARN' },
+        entryPoints: {
+          websecure: {
+            address: `${nodeIp}:443`,
+            http: { tls: {} },
+            // Agents keep their WebSocket for an hour; Traefik's defaults would cut it.
+            transport: { respondingTimeouts: { readTimeout: '3600s', idleTimeout: '3600s' } },
+          },
+          ping: { address: `127.0.0.1:${edgePing}` },
+        },
+        ping: { entryPoint: 'ping' },
+        providers: {
+          kubernetesIngress: { ...kubeProvider, ingressClass: edgeClass },
+          kubernetesGateway: kubeProvider,
+        },
+        // The pods' certificates name the public host, not the pod's address the edge dials.
+        serversTransport: { insecureSkipVerify: true },
+      }),
+    );
+    await applyObjects(kc, [
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: edgeClass },
+        spec: { controller: 'traefik.io/ingress-controller' },
+      },
+    ] as never);
+    await start(
+      {
+        name: 'traefik',
+        command: bin.traefik,
+        args: [`--configFile=${join(edgeDir, 'traefik.json')}`],
+        healthUrl: '',
+      },
+      `http://127.0.0.1:${edgePing}/ping to answer 200`,
+      async () => (await probe(`http://127.0.0.1:${edgePing}/ping`)) === 200,
+    );
+
+    const booted = plane;
+    const kubectl = (...args: string[]): string =>
+      execFileSync(bin.kubectl, ['--kubeconfig', booted.kubeconfig, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    return {
+      kubeconfigPath: booted.kubeconfig,
+      kubeConfig: kc,
+      runDir,
+      log: (name, lines) => tailLog(join(logDir, `${name}.log`), lines),
+      kubectl,
+      stop: async () => {
+        await stopNode(started);
+        await stopComponents(booted.components);
+      },
+    };
+  } catch (error) {
+    await stopNode(started);
+    if (plane) await stopComponents(plane.components);
+    throw error;
+  }
+}
+
+/** Stops the node's processes, newest first; pods.sh kills what their shims left. */
+async function stopNode(started: readonly RunningComponent[]): Promise<void> {
+  for (const component of [...started].reverse()) await stopComponent(component, 10_000);
+}
+
+/**
+ * A ServiceAccount token for Traefik: its Kubernetes providers take a bearer token, not a client
+ * certificate. Read-only on what an edge reads.
+ */
+async function edgeToken(kc: KubeConfig): Promise<string> {
+  const name = 'tandem-edge';
+  const namespace = 'kube-system';
+  await applyObjects(kc, [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name },
+      rules: [
+        {
+          apiGroups: ['', 'discovery.k8s.io', 'networking.k8s.io', 'gateway.networking.k8s.io'],
+          resources: ['*'],
+          verbs: ['get', 'list', 'watch'],
+        },
+        {
+          apiGroups: ['networking.k8s.io', 'gateway.networking.k8s.io'],
+          resources: [
+            'ingresses/status',
+            'gatewayclasses/status',
+            'gateways/status',
+            'httproutes/status',
+          ],
+          verbs: ['update', 'patch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    },
+  ] as never);
+  const core = kc.makeApiClient(CoreV1Api);
+  const request = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 86_400 } } as never,
+  });
+  const token = request.status?.token;
+  if (!token) throw new Error('no token for the edge');
+  return token;
+}
