@@ -50,6 +50,8 @@ describe('Tandem on real pods', () => {
   const contexts: BrowserContext[] = [];
   let customer: Page;
   let agent: Page;
+  /** The session's code, as the customer reads it out. */
+  let code = '';
   let client: ReturnType<typeof cobrowseClient>;
 
   before(async () => {
@@ -169,12 +171,12 @@ describe('Tandem on real pods', () => {
     customer = await (await contextFor()).newPage();
     await customer.goto(`${shopOrigin}/demo/`);
     await customer.locator('#help').click();
-    const { value: code } = await pollUntil(
+    ({ value: code } = await pollUntil(
       'the session code',
       async () =>
         (await customer.locator('#help-status').textContent())?.match(/agent: (\S+)/)?.[1],
       30_000,
-    );
+    ));
     agent = await (await contextFor()).newPage();
     const token = await mintTestToken({
       name: 'Ada',
@@ -343,6 +345,125 @@ describe('Tandem on real pods', () => {
       'refused',
       'a pod without the server labels cannot reach Redis',
     );
+    // And the policy is what refuses it: the same pod with the servers' labels gets through.
+    // (Without the ReplicaSet's pod-template-hash label, no ReplicaSet adopts it.)
+    const serverLabels = {
+      'app.kubernetes.io/name': 'tandem',
+      'app.kubernetes.io/instance': name,
+      'app.kubernetes.io/component': 'server',
+    };
+    assert.equal(await runProbePod('insider-to-redis', serverLabels, redisHost, 6379), 'connected');
+    await client.core.deleteNamespacedPod({ name: 'insider-to-redis', namespace });
+  });
+
+  it('moves to the Gateway API: an HTTPRoute and a BackendTLSPolicy replace the Ingress, and agents come in through it', async () => {
+    // The admin's Gateway: HTTPS for the host, with the cluster's certificate.
+    await client.custom.createNamespacedCustomObject({
+      group: 'gateway.networking.k8s.io',
+      version: 'v1',
+      namespace,
+      plural: 'gateways',
+      body: {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'edge' },
+        spec: {
+          gatewayClassName: edgeClass,
+          listeners: [
+            {
+              name: 'https',
+              protocol: 'HTTPS',
+              port: 443,
+              hostname: host,
+              tls: {
+                mode: 'Terminate',
+                certificateRefs: [{ kind: 'Secret', name: `${name}-tls` }],
+              },
+            },
+          ],
+        },
+      },
+    });
+    node.kubectl(
+      '-n',
+      namespace,
+      'patch',
+      `cobrowsecluster/${name}`,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { ingress: { enabled: false }, gateway: { name: 'edge' } } }),
+    );
+    const route = await pollUntil(
+      'Traefik to accept the HTTPRoute and resolve its backend',
+      async () => {
+        const object = (await client.custom
+          .getNamespacedCustomObject({
+            group: 'gateway.networking.k8s.io',
+            version: 'v1',
+            namespace,
+            plural: 'httproutes',
+            name,
+          })
+          .catch(() => undefined)) as RouteStatus | undefined;
+        const conditions = object?.status?.parents?.[0]?.conditions ?? [];
+        const holds = (type: string) =>
+          conditions.some((c) => c.type === type && c.status === 'True');
+        return holds('Accepted') && holds('ResolvedRefs') ? object : undefined;
+      },
+      60_000,
+    );
+    assert.ok(route.value);
+    const { value: policy } = await pollUntil(
+      'Traefik to accept the BackendTLSPolicy (HTTPS to the pods, checked against their CA)',
+      async () => {
+        const object = (await client.custom
+          .getNamespacedCustomObject({
+            group: 'gateway.networking.k8s.io',
+            version: 'v1',
+            namespace,
+            plural: 'backendtlspolicies',
+            name,
+          })
+          .catch(() => undefined)) as PolicyStatus | undefined;
+        const conditions = object?.status?.ancestors?.[0]?.conditions ?? [];
+        return conditions.some((c) => c.type === 'Accepted' && c.status === 'True')
+          ? object
+          : undefined;
+      },
+      60_000,
+    );
+    assert.ok(policy);
+    await pollUntil(
+      'the Ingress pruned',
+      async () =>
+        node.kubectl('-n', namespace, 'get', 'ingress', '-o', 'name').trim() === ''
+          ? true
+          : undefined,
+      60_000,
+    );
+    // Through the route, the edge checks the pods' certificate against the CA the operator
+    // published (the BackendTLSPolicy), and an agent joins the customer's session.
+    const { value: health } = await pollUntil(
+      'the host answering through the Gateway',
+      async () => {
+        const answer = await edgeGet('/healthz').catch(() => undefined);
+        return answer?.status === 200 ? answer : undefined;
+      },
+      60_000,
+    );
+    assert.equal(health.status, 200);
+    assert.equal(await customerState(), 'active', 'the customer still has a session');
+    const second = await (await contextFor()).newPage();
+    const token = await mintTestToken({ name: 'Lin', secret: agentSecret });
+    await second.goto(consoleUrl(origin, code, token, 'Lin'));
+    await pollUntil(
+      'the second agent connected through the Gateway',
+      async () => ((await agentState(second)) === 'connected' ? true : undefined),
+      30_000,
+    );
+    agent = second;
+    await customer.locator('#add-item').click();
+    await expectInSync('through the Gateway API route');
   });
 
   /** The Ready server pods, with their addresses. */
@@ -368,14 +489,21 @@ describe('Tandem on real pods', () => {
     target: string,
     port: number,
   ): Promise<'connected' | 'refused'> {
+    // It tries for 15 s: kube-router lets a new pod's address in a moment after the pod starts,
+    // so a refusal counts only once the policy has had time to admit it.
     const script = `
       const dns = require('node:dns'); const net = require('node:net');
+      const deadline = Date.now() + 15000;
       dns.lookup(${JSON.stringify(target)}, (error, address) => {
         if (error) { console.error('dns', error.code); process.exit(3); }
-        const socket = net.connect(${port}, address);
-        socket.setTimeout(5000, () => process.exit(1));
-        socket.on('connect', () => process.exit(0));
-        socket.on('error', () => process.exit(1));
+        const attempt = () => {
+          if (Date.now() > deadline) process.exit(1);
+          const socket = net.connect(${port}, address);
+          socket.setTimeout(2000, () => { socket.destroy(); attempt(); });
+          socket.on('connect', () => process.exit(0));
+          socket.on('error', () => setTimeout(attempt, 500));
+        };
+        attempt();
       });`;
     await client.core.createNamespacedPod({
       namespace,
@@ -407,7 +535,7 @@ describe('Tandem on real pods', () => {
         const pod = await client.core.readNamespacedPod({ name: podName, namespace });
         return pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode;
       },
-      60_000,
+      90_000,
     );
     assert.notEqual(code, 3, `the ${podName} pod resolved ${target}`);
     return code === 0 ? 'connected' : 'refused';
@@ -453,6 +581,14 @@ function certificateAt(address: string, port: number): Promise<string> {
     );
     socket.once('error', reject);
   });
+}
+
+interface PolicyStatus {
+  status?: { ancestors?: { conditions?: { type: string; status: string }[] }[] };
+}
+
+interface RouteStatus {
+  status?: { parents?: { conditions?: { type: string; status: string }[] }[] };
 }
 
 interface PodJson {

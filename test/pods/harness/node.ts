@@ -35,7 +35,7 @@ export const images = {
   redis: 'ghcr.io/tandem-dev/tandem-redis:0.1.0',
   pause: 'tandem.local/pause:3.10.2',
 } as const;
-/** The IngressClass Traefik serves. */
+/** The IngressClass and GatewayClass Traefik serves. */
 export const edgeClass = 'traefik';
 
 export interface PodNode {
@@ -370,6 +370,12 @@ export async function bootPodNode(): Promise<PodNode> {
         metadata: { name: edgeClass },
         spec: { controller: 'traefik.io/ingress-controller' },
       },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: edgeClass },
+        spec: { controllerName: 'traefik.io/gateway-controller' },
+      },
     ] as never);
     await start(
       {
@@ -437,6 +443,7 @@ async function edgeToken(kc: KubeConfig): Promise<string> {
             'gatewayclasses/status',
             'gateways/status',
             'httproutes/status',
+            'backendtlspolicies/status',
           ],
           verbs: ['update', 'patch'],
         },
