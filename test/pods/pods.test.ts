@@ -393,46 +393,17 @@ describe('Tandem on real pods', () => {
       '-p',
       JSON.stringify({ spec: { ingress: { enabled: false }, gateway: { name: 'edge' } } }),
     );
-    const route = await pollUntil(
+    await pollUntil(
       'Traefik to accept the HTTPRoute and resolve its backend',
-      async () => {
-        const object = (await client.custom
-          .getNamespacedCustomObject({
-            group: 'gateway.networking.k8s.io',
-            version: 'v1',
-            namespace,
-            plural: 'httproutes',
-            name,
-          })
-          .catch(() => undefined)) as RouteStatus | undefined;
-        const conditions = object?.status?.parents?.[0]?.conditions ?? [];
-        const holds = (type: string) =>
-          conditions.some((c) => c.type === type && c.status === 'True');
-        return holds('Accepted') && holds('ResolvedRefs') ? object : undefined;
-      },
+      async () =>
+        holds(await edgeConditions('httproutes'), 'Accepted', 'ResolvedRefs') || undefined,
       60_000,
     );
-    assert.ok(route.value);
-    const { value: policy } = await pollUntil(
+    await pollUntil(
       'Traefik to accept the BackendTLSPolicy (HTTPS to the pods, checked against their CA)',
-      async () => {
-        const object = (await client.custom
-          .getNamespacedCustomObject({
-            group: 'gateway.networking.k8s.io',
-            version: 'v1',
-            namespace,
-            plural: 'backendtlspolicies',
-            name,
-          })
-          .catch(() => undefined)) as PolicyStatus | undefined;
-        const conditions = object?.status?.ancestors?.[0]?.conditions ?? [];
-        return conditions.some((c) => c.type === 'Accepted' && c.status === 'True')
-          ? object
-          : undefined;
-      },
+      async () => holds(await edgeConditions('backendtlspolicies'), 'Accepted') || undefined,
       60_000,
     );
-    assert.ok(policy);
     await pollUntil(
       'the Ingress pruned',
       async () =>
@@ -452,7 +423,13 @@ describe('Tandem on real pods', () => {
       60_000,
     );
     assert.equal(health.status, 200);
-    assert.equal(await customerState(), 'active', 'the customer still has a session');
+    // The Ingress's router went with the Ingress, and the sockets through it: both sides come
+    // back through the route, into the same session.
+    await pollUntil(
+      'the customer active again, through the route',
+      async () => ((await customerState()) === 'active' ? true : undefined),
+      60_000,
+    );
     const second = await (await contextFor()).newPage();
     const token = await mintTestToken({ name: 'Lin', secret: agentSecret });
     await second.goto(consoleUrl(origin, code, token, 'Lin'));
@@ -460,11 +437,29 @@ describe('Tandem on real pods', () => {
       'the second agent connected through the Gateway',
       async () => ((await agentState(second)) === 'connected' ? true : undefined),
       30_000,
-    );
+    ).catch(async (error: unknown) => {
+      const shown = await second.locator('#state').textContent();
+      throw new Error(`${String(error)}; the console is ${await agentState(second)}: ${shown}`);
+    });
     agent = second;
     await customer.locator('#add-item').click();
     await expectInSync('through the Gateway API route');
   });
+
+  /** What the edge wrote on the operator's route (its parents) or policy (its ancestors). */
+  async function edgeConditions(plural: 'httproutes' | 'backendtlspolicies'): Promise<Conditions> {
+    const object = (await client.custom
+      .getNamespacedCustomObject({
+        group: 'gateway.networking.k8s.io',
+        version: 'v1',
+        namespace,
+        plural,
+        name,
+      })
+      .catch(() => undefined)) as EdgeStatus | undefined;
+    const status = object?.status;
+    return (status?.parents ?? status?.ancestors ?? [])[0]?.conditions ?? [];
+  }
 
   /** The Ready server pods, with their addresses. */
   async function serverPods(): Promise<{ name: string; ip: string }[]> {
@@ -583,12 +578,14 @@ function certificateAt(address: string, port: number): Promise<string> {
   });
 }
 
-interface PolicyStatus {
-  status?: { ancestors?: { conditions?: { type: string; status: string }[] }[] };
+type Conditions = { type: string; status: string }[];
+
+interface EdgeStatus {
+  status?: { parents?: { conditions?: Conditions }[]; ancestors?: { conditions?: Conditions }[] };
 }
 
-interface RouteStatus {
-  status?: { parents?: { conditions?: { type: string; status: string }[] }[] };
+function holds(conditions: Conditions, ...types: string[]): boolean {
+  return types.every((type) => conditions.some((c) => c.type === type && c.status === 'True'));
 }
 
 interface PodJson {

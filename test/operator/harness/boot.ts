@@ -56,6 +56,8 @@ const identities: readonly ClientIdentity[] = [
   { name: 'scheduler', user: 'system:kube-scheduler', groups: [] },
   // kwok writes node and pod status for many nodes; the Node authorizer would allow one node only.
   { name: 'kwok', user: 'kwok', groups: ['system:masters'] },
+  // The API server's identity at real kubelets (`kubectl logs`, `exec`), as kubeadm names it.
+  { name: 'kubelet-client', user: 'kube-apiserver-kubelet-client', groups: ['system:masters'] },
 ];
 
 /**

@@ -100,7 +100,11 @@ export function buildComponentSpecs(
         // pods do (the operator's), so there it points at the node's address, as on a cluster.
         ...(onLoopback
           ? ['--endpoint-reconciler-type=none']
-          : ['--kubelet-preferred-address-types=InternalIP']),
+          : [
+              '--kubelet-preferred-address-types=InternalIP',
+              `--kubelet-client-certificate=${pki.clients['kubelet-client']?.cert ?? ''}`,
+              `--kubelet-client-key=${pki.clients['kubelet-client']?.key ?? ''}`,
+            ]),
         '--v=1',
       ],
       healthUrl: `https://${loopback}:${ports.apiserver}/readyz`,

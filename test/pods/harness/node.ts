@@ -401,6 +401,7 @@ export async function bootPodNode(): Promise<PodNode> {
       log: (name, lines) => tailLog(join(logDir, `${name}.log`), lines),
       kubectl,
       stop: async () => {
+        savePodLogs(kubectl, join(logDir, 'pods'));
         await stopNode(started);
         await stopComponents(booted.components);
       },
@@ -409,6 +410,44 @@ export async function bootPodNode(): Promise<PodNode> {
     await stopNode(started);
     if (plane) await stopComponents(plane.components);
     throw error;
+  }
+}
+
+/** Every pod's log (and its previous container's), kept with the run's logs for a failed run. */
+function savePodLogs(kubectl: (...args: string[]) => string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  let pods: string[] = [];
+  try {
+    pods = kubectl(
+      'get',
+      'pods',
+      '-A',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}',
+    )
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    return;
+  }
+  for (const pod of pods) {
+    const [namespace = '', name = ''] = pod.split('/');
+    let text = '';
+    for (const previous of [true, false]) {
+      try {
+        text += kubectl(
+          '-n',
+          namespace,
+          'logs',
+          name,
+          '--all-containers',
+          `--previous=${previous}`,
+        );
+      } catch {
+        // No previous container, or the pod is gone.
+      }
+    }
+    writeFileSync(join(dir, `${namespace}_${name}.log`), text);
   }
 }
 
