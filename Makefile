@@ -51,7 +51,7 @@ check: node_modules ## Lint, format check and typecheck
 
 .PHONY: unit
 unit: node_modules ## Unit tests beside the code
-	$(NODE_TEST) $$(find server/src server/web operator/src bench -name '*.test.ts' | sort)
+	$(NODE_TEST) $$(find server/src server/web operator/src bench images -name '*.test.ts' | sort)
 
 .PHONY: e2e
 e2e: build system-deps ## End-to-end tests in real Chromium
@@ -72,7 +72,7 @@ fidelity: system-deps node_modules ## Mirror fidelity: customer's viewport vs th
 
 .PHONY: test
 test: system-deps node_modules check build testbed images ## Install what tests need, then run every test
-	$(NODE_TEST) $$(find server/src server/web operator/src bench test -name '*.test.ts' -not -path 'test/pods/*' | sort)
+	$(NODE_TEST) $$(find server/src server/web operator/src bench images test -name '*.test.ts' -not -path 'test/pods/*' | sort)
 	@$(MAKE) --no-print-directory test-pods-only
 
 .PHONY: test-pods test-pods-only

@@ -67,7 +67,7 @@ const epoch = 0;
 const cache = process.env['TANDEM_IMAGES_CACHE'] ?? join(homedir(), '.cache/tandem/images');
 const outDir = join(repo, 'dist/images');
 
-interface ImageConfig {
+export interface ImageConfig {
   User?: string;
   Entrypoint: string[];
   Env: string[];
@@ -75,7 +75,7 @@ interface ImageConfig {
   ExposedPorts?: Record<string, Record<string, never>>;
 }
 
-interface Image {
+export interface Image {
   /** The file name under dist/images/ and the `--only` name. */
   file: string;
   ref: string;
@@ -174,7 +174,7 @@ function cached(path: string, make: (tmp: string) => void): string {
 }
 
 /** A tar of `dir` with fixed owners, order and times: the same tree gives the same bytes. */
-function tarOf(dir: string, out: string): void {
+export function tarOf(dir: string, out: string): void {
   run('tar', [
     '--sort=name',
     `--mtime=@${epoch}`,
@@ -379,7 +379,7 @@ interface Descriptor {
 }
 
 /** Writes an OCI image layout for `image` into `dir`, then tars it into `out`. */
-function writeArchive(image: Image, out: string): void {
+export function writeArchive(image: Image, out: string): void {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-oci-'));
   try {
     const blobs = join(dir, 'blobs/sha256');

@@ -21,6 +21,10 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# One node at a time on a machine: the pods' cgroups are host-wide, and teardown clears them.
+exec 8>/tmp/tandem-pods.lock
+flock 8
+
 # Host-wide settings the kubelet changes (its "protect kernel defaults" set).
 sysctls=(vm.overcommit_memory kernel.panic kernel.panic_on_oops)
 declare -A saved
@@ -33,20 +37,21 @@ export TANDEM_PODS_RUN="$run"
 
 restore() {
   local status=$?
-  # Pods' processes and containerd's shims are not children of COMMAND, so they outlive it.
-  local procs
-  for procs in /sys/fs/cgroup/pids/kubepods/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/cgroup.procs \
-    /sys/fs/cgroup/pids/kubepods/*/*/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/*/*/cgroup.procs; do
-    [ -f "$procs" ] && xargs -r kill -KILL <"$procs" 2>/dev/null
+  # Pods' processes and containerd's shims are not children of COMMAND, so they outlive it. The
+  # pods' cgroups say which they are (v1's pids hierarchy, or the unified one on a v2 host).
+  local root
+  for root in /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/kubepods; do
+    [ -d "$root" ] || continue
+    find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
   done
   pkill -KILL -f "containerd-shim-runc-v2 .*$run/" 2>/dev/null || true
   pkill -KILL -f "containerd --config $run/" 2>/dev/null || true
   sleep 0.5
   for key in "${sysctls[@]}"; do sysctl -q -w "$key=${saved[$key]}" >/dev/null || true; done
-  # The kubelet's pod cgroups (cgroupfs driver, under every v1 hierarchy): deepest first, once
-  # their processes are gone (the namespace's processes died with it).
+  # The kubelet's pod cgroups (cgroupfs driver: under every v1 hierarchy, or the unified one):
+  # deepest first, once their processes are gone.
   local dir
-  for dir in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/tandem-pods; do
+  for dir in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
     [ -d "$dir" ] || continue
     find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
