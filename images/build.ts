@@ -41,6 +41,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { serverUid } from '../operator/src/build/deployment.ts';
+import { redisUid } from '../operator/src/build/redis.ts';
 
 const repo = new URL('..', import.meta.url).pathname;
 const version = (
@@ -59,8 +61,8 @@ export const pins = {
   pause: '3.10.2',
 } as const;
 
-/** Users baked into the images; the operator's pods run as these uids (operator/src/build). */
-const users = { tandem: 10001, redis: 999 } as const;
+/** Users baked into the images: the uids the operator runs the server and Redis pods as. */
+const users = { tandem: serverUid, redis: redisUid } as const;
 /** Seconds since the epoch written into every layer (reproducible digests). */
 const epoch = 0;
 
