@@ -140,3 +140,11 @@ test('a JWKS URL reaches agents.jwksUrl', () => {
   );
   assert.deepEqual(config['agents'], { jwksUrl: 'https://idp.example.com/jwks' });
 });
+
+test('the servers trust the edge’s forwarded address behind an Ingress or a Gateway, and only then', () => {
+  const trusts = (spec: Record<string, unknown>): unknown =>
+    (buildServerConfig(clusterFixture(spec))['server'] as Record<string, unknown>)['trustProxy'];
+  assert.equal(trusts({}), true, 'the default Ingress');
+  assert.equal(trusts({ ingress: { enabled: false }, gateway: { name: 'edge' } }), true);
+  assert.equal(trusts({ ingress: { enabled: false } }), false, 'no edge: clients connect directly');
+});

@@ -25,7 +25,9 @@ export function buildServerConfig(cluster: CoBrowseCluster): Record<string, unkn
     server: {
       port: ports.https,
       dataDir: mounts.dataDir,
-      trustProxy: spec.ingress.enabled,
+      // Behind an edge (an Ingress or a Gateway) the client's address is in X-Forwarded-For;
+      // without trusting it, every client would share the edge's address (and its rate limits).
+      trustProxy: spec.ingress.enabled || spec.gateway !== undefined,
       demo: false,
       // Agents open the console at the cluster's host (the Service and Ingress serve 443).
       publicOrigin: `https://${spec.host}`,
