@@ -393,6 +393,9 @@ describe('Tandem on real pods', () => {
       '-p',
       JSON.stringify({ spec: { ingress: { enabled: false }, gateway: { name: 'edge' } } }),
     );
+    // Were the switch to change the servers' config, the pods would roll: let any rollout finish
+    // before anyone joins.
+    node.kubectl('-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=240s');
     await pollUntil(
       'Traefik to accept the HTTPRoute and resolve its backend',
       async () =>

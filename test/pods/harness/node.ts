@@ -21,6 +21,13 @@ import {
   type RunningComponent,
 } from '../../operator/harness/processes.ts';
 import type { ComponentSpec } from '../../operator/harness/components.ts';
+import {
+  cniConfig,
+  containerdConfig,
+  corefileFor,
+  kubeletConfig,
+  traefikConfig,
+} from './node-configs.ts';
 
 /** The node's address on its bridge: the API server, the kubelet, the DNS and the edge. */
 export const nodeIp = '10.244.0.1';
@@ -103,7 +110,7 @@ export async function bootPodNode(): Promise<PodNode> {
       identities: [
         { name: 'kubelet', user: `system:node:${nodeName}`, groups: ['system:nodes'] },
         { name: 'kube-proxy', user: 'system:kube-proxy', groups: [] },
-        // The node's add-ons run as processes with cluster-wide read access (testbed only).
+        // The node's add-ons run as processes, as cluster admins (testbed only).
         { name: 'coredns', user: 'tandem-coredns', groups: ['system:masters'] },
         { name: 'kube-router', user: 'tandem-kube-router', groups: ['system:masters'] },
       ],
@@ -119,61 +126,25 @@ export async function bootPodNode(): Promise<PodNode> {
       dnsReady,
       routerHealth,
       edgePing,
-    ] = await findFreePorts(8);
+    ] = (await findFreePorts(8)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
 
     // --- containerd and runc, with the CNI bridge --------------------------------------------
     const ctd = join(runDir, 'containerd');
     const socket = join(ctd, 'containerd.sock');
     mkdirSync(join(ctd, 'cni'), { recursive: true });
-    writeFileSync(
-      join(ctd, 'config.toml'),
-      [
-        'version = 2',
-        `root = "${ctd}/root"`,
-        `state = "${ctd}/state"`,
-        '[grpc]',
-        `  address = "${socket}"`,
-        '[plugins."io.containerd.grpc.v1.cri"]',
-        `  sandbox_image = "${images.pause}"`,
-        // The kubelet sets OOM scores below the shim's own; unprivileged-style hosts refuse that.
-        '  restrict_oom_score_adj = true',
-        '  netns_mounts_under_state_dir = true',
-        '  [plugins."io.containerd.grpc.v1.cri".containerd]',
-        '    snapshotter = "overlayfs"',
-        '    default_runtime_name = "runc"',
-        '    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
-        '      runtime_type = "io.containerd.runc.v2"',
-        '      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
-        '        SystemdCgroup = false',
-        `        Root = "${ctd}/runc"`,
-        '  [plugins."io.containerd.grpc.v1.cri".cni]',
-        '    bin_dir = "/usr/lib/cni"',
-        `    conf_dir = "${ctd}/cni"`,
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(ctd, 'config.toml'), containerdConfig(ctd, socket));
     writeFileSync(
       join(ctd, 'cni/10-tandem.conflist'),
-      JSON.stringify({
-        cniVersion: '1.0.0',
-        name: 'tandem-pods',
-        plugins: [
-          {
-            type: 'bridge',
-            bridge: 'cni0',
-            isGateway: true,
-            isDefaultGateway: true,
-            ipMasq: false, // nothing leaves the namespace, so nothing needs rewriting
-            hairpinMode: true,
-            ipam: {
-              type: 'host-local',
-              dataDir: join(ctd, 'ipam'),
-              ranges: [[{ subnet: podSubnet, gateway: nodeIp, rangeStart: '10.244.0.10' }]],
-            },
-          },
-          { type: 'portmap', capabilities: { portMappings: true } },
-        ],
-      }),
+      JSON.stringify(cniConfig(join(ctd, 'ipam'))),
     );
     const ctr = (...args: string[]): string =>
       execFileSync('ctr', ['--address', socket, '--namespace', 'k8s.io', ...args], {
@@ -202,38 +173,15 @@ export async function bootPodNode(): Promise<PodNode> {
     writeFileSync(join(kubeletDir, 'resolv.conf'), ''); // pods resolve through the cluster DNS only
     writeFileSync(
       join(kubeletDir, 'config.json'),
-      JSON.stringify({
-        apiVersion: 'kubelet.config.k8s.io/v1beta1',
-        kind: 'KubeletConfiguration',
-        // This machine has the v1 (hybrid) cgroup layout; v2 only is not possible here.
-        failCgroupV1: false,
-        cgroupDriver: 'cgroupfs',
-        containerRuntimeEndpoint: `unix://${socket}`,
-        address: nodeIp,
-        port: kubeletPort,
-        readOnlyPort: 0,
-        healthzBindAddress: '127.0.0.1',
-        healthzPort: kubeletHealth,
-        authentication: {
-          anonymous: { enabled: false },
-          webhook: { enabled: true },
-          x509: { clientCAFile: pki.caCert },
-        },
-        authorization: { mode: 'Webhook' },
-        clusterDomain: 'cluster.local',
-        clusterDNS: [nodeIp],
-        resolvConf: join(kubeletDir, 'resolv.conf'),
-        failSwapOn: false,
-        // A test machine's disk is often fuller than a node's: evict on memory only.
-        evictionHard: { 'memory.available': '200Mi' },
-        imageGCHighThresholdPercent: 100,
-        imageGCLowThresholdPercent: 99,
-        serializeImagePulls: false,
-        maxPods: 40,
-        syncFrequency: '5s',
-        fileCheckFrequency: '5s',
-        nodeStatusUpdateFrequency: '4s',
-      }),
+      JSON.stringify(
+        kubeletConfig({
+          socket,
+          port: kubeletPort,
+          healthPort: kubeletHealth,
+          clientCa: pki.caCert,
+          dir: kubeletDir,
+        }),
+      ),
     );
     const core = kc.makeApiClient(CoreV1Api);
     await start(
@@ -283,22 +231,7 @@ export async function bootPodNode(): Promise<PodNode> {
       async () => (await probe(`http://127.0.0.1:${proxyHealth}/healthz`)) === 200,
     );
     const corefile = join(runDir, 'Corefile');
-    writeFileSync(
-      corefile,
-      [
-        `.:53 {`,
-        '  errors',
-        `  health 127.0.0.1:${dnsHealth}`,
-        `  ready 127.0.0.1:${dnsReady}`,
-        `  kubernetes cluster.local in-addr.arpa ip6.arpa {`,
-        `    kubeconfig ${kubeconfigs['coredns']}`,
-        '    pods insecure',
-        '  }',
-        '  cache 5',
-        '}',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(corefile, corefileFor(kubeconfigs['coredns'] ?? '', dnsHealth, dnsReady));
     await start(
       {
         name: 'coredns',
@@ -334,34 +267,11 @@ export async function bootPodNode(): Promise<PodNode> {
     const token = await edgeToken(kc);
     const edgeDir = join(runDir, 'traefik');
     mkdirSync(edgeDir, { recursive: true });
-    writeFileSync(join(edgeDir, 'token'), token, { mode: 0o600 });
-    const kubeProvider = {
-      endpoint: plane.server,
-      token,
-      certAuthFilePath: pki.caCert,
-    };
     writeFileSync(
       join(edgeDir, 'traefik.json'),
-      JSON.stringify({
-        global: { checkNewVersion: false, sendAnonymousUsage: false },
-        log: { level: 'WARN' },
-        entryPoints: {
-          websecure: {
-            address: `${nodeIp}:443`,
-            http: { tls: {} },
-            // Agents keep their WebSocket for an hour; Traefik's defaults would cut it.
-            transport: { respondingTimeouts: { readTimeout: '3600s', idleTimeout: '3600s' } },
-          },
-          ping: { address: `127.0.0.1:${edgePing}` },
-        },
-        ping: { entryPoint: 'ping' },
-        providers: {
-          kubernetesIngress: { ...kubeProvider, ingressClass: edgeClass },
-          kubernetesGateway: kubeProvider,
-        },
-        // The pods' certificates name the public host, not the pod's address the edge dials.
-        serversTransport: { insecureSkipVerify: true },
-      }),
+      JSON.stringify(
+        traefikConfig({ server: plane.server, token, ca: pki.caCert, pingPort: edgePing }),
+      ),
     );
     await applyObjects(kc, [
       {
