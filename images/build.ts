@@ -305,7 +305,10 @@ function bundle(entry: string, outfile: string): void {
   ]);
 }
 
-/** The app layers are rebuilt every run (cheap), keyed by their content. */
+/** This run's own files (the app layers), made on first use and removed when it ends. */
+let runTmp: string | undefined;
+
+/** The app layers are rebuilt every run (cheap), so they are not cached. */
 function appLayer(name: string, fill: (app: string) => void): string {
   const root = mkdtempSync(join(tmpdir(), `tandem-${name}-`));
   chmodSync(root, 0o755); // the layer's `./` is the image's `/`
@@ -314,11 +317,9 @@ function appLayer(name: string, fill: (app: string) => void): string {
     mkdirSync(app, { recursive: true });
     writeFileSync(join(app, 'package.json'), '{ "type": "module" }\n');
     fill(app);
-    const tmp = join(tmpdir(), `tandem-${name}-${process.pid}.tar`);
-    tarOf(root, tmp);
-    const path = join(cache, 'layers', `${name}-${sha256File(tmp).slice(0, 16)}.tar`);
-    mkdirSync(join(path, '..'), { recursive: true });
-    renameSync(tmp, path);
+    runTmp ??= mkdtempSync(join(tmpdir(), 'tandem-images-'));
+    const path = join(runTmp, `${name}.tar`);
+    tarOf(root, path);
     return path;
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -453,4 +454,10 @@ function main(): void {
   }
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) main();
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  try {
+    main();
+  } finally {
+    if (runTmp) rmSync(runTmp, { recursive: true, force: true });
+  }
+}
