@@ -19,6 +19,13 @@ command -v runc >/dev/null || [ -x /usr/sbin/runc ] || missing+=(runc)
 command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || missing+=(iptables)
 command -v ipset >/dev/null || [ -x /usr/sbin/ipset ] || missing+=(ipset)
 command -v conntrack >/dev/null || [ -x /usr/sbin/conntrack ] || missing+=(conntrack)
+# testbed/pods.sh makes the node's namespace and bridge, and restores the host's sysctls.
+command -v ip >/dev/null || [ -x /usr/sbin/ip ] || [ -x /usr/bin/ip ] || missing+=(iproute2)
+command -v sysctl >/dev/null || [ -x /usr/sbin/sysctl ] || missing+=(procps)
+command -v unshare >/dev/null || missing+=(util-linux)
+# The pause image is compiled static (libc.a).
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
+command -v gcc >/dev/null || missing+=(gcc)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   sudo_cmd=""
