@@ -88,10 +88,18 @@ export interface Image {
 
 const nodePath = 'PATH=/usr/local/bin:/usr/bin:/bin';
 
+/** What each image is called (its archive is `dist/images/<key>.oci.tar`). */
+export const imageRefs = {
+  server: `ghcr.io/tandem-dev/tandem:${version}`,
+  operator: `ghcr.io/tandem-dev/tandem-operator:${version}`,
+  redis: `ghcr.io/tandem-dev/tandem-redis:${version}`,
+  pause: `tandem.local/pause:${pins.pause}`,
+} as const;
+
 const images: Image[] = [
   {
     file: 'server',
-    ref: `ghcr.io/tandem-dev/tandem:${version}`,
+    ref: imageRefs.server,
     layers: () => [nodeRoot(), usersLayer(), nodeLayer(), serverLayer()],
     config: {
       User: `${users.tandem}:${users.tandem}`,
@@ -104,7 +112,7 @@ const images: Image[] = [
   },
   {
     file: 'operator',
-    ref: `ghcr.io/tandem-dev/tandem-operator:${version}`,
+    ref: imageRefs.operator,
     layers: () => [nodeRoot(), usersLayer(), nodeLayer(), operatorLayer()],
     config: {
       User: `${users.tandem}:${users.tandem}`,
@@ -116,7 +124,7 @@ const images: Image[] = [
   },
   {
     file: 'redis',
-    ref: `ghcr.io/tandem-dev/tandem-redis:${version}`,
+    ref: imageRefs.redis,
     layers: () => [redisRoot(), usersLayer()],
     config: {
       User: `${users.redis}:${users.redis}`,
@@ -129,7 +137,7 @@ const images: Image[] = [
   },
   {
     file: 'pause',
-    ref: `tandem.local/pause:${pins.pause}`,
+    ref: imageRefs.pause,
     layers: () => [pauseLayer()],
     config: { User: '65535:65535', Entrypoint: ['/pause'], Env: [nodePath] },
   },
@@ -193,18 +201,21 @@ export function tarOf(dir: string, out: string): void {
   ]);
 }
 
-/** A staging folder for one layer, removed after `fill` and the tar. */
+/** Tars into `out` the tree `fill` makes in a fresh staging folder (the layer's `./`, the image's `/`). */
+function tarTree(fill: (root: string) => void, out: string): void {
+  const root = mkdtempSync(join(tmpdir(), 'tandem-layer-'));
+  chmodSync(root, 0o755);
+  try {
+    fill(root);
+    tarOf(root, out);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** A cached layer, made by `fill` the first time `key` is asked for. */
 function layerFrom(key: string, fill: (root: string) => void): string {
-  return cached(join(cache, 'layers', `${key}.tar`), (tmp) => {
-    const root = mkdtempSync(join(tmpdir(), 'tandem-layer-'));
-    chmodSync(root, 0o755); // the layer's `./` is the image's `/`
-    try {
-      fill(root);
-      tarOf(root, tmp);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+  return cached(join(cache, 'layers', `${key}.tar`), (tmp) => tarTree(fill, tmp));
 }
 
 /** A Debian root with `packages` and their dependencies extracted (no maintainer scripts run). */
@@ -310,20 +321,15 @@ let runTmp: string | undefined;
 
 /** The app layers are rebuilt every run (cheap), so they are not cached. */
 function appLayer(name: string, fill: (app: string) => void): string {
-  const root = mkdtempSync(join(tmpdir(), `tandem-${name}-`));
-  chmodSync(root, 0o755); // the layer's `./` is the image's `/`
-  try {
+  runTmp ??= mkdtempSync(join(tmpdir(), 'tandem-images-'));
+  const path = join(runTmp, `${name}.tar`);
+  tarTree((root) => {
     const app = join(root, 'app');
-    mkdirSync(app, { recursive: true });
+    mkdirSync(app);
     writeFileSync(join(app, 'package.json'), '{ "type": "module" }\n');
     fill(app);
-    runTmp ??= mkdtempSync(join(tmpdir(), 'tandem-images-'));
-    const path = join(runTmp, `${name}.tar`);
-    tarOf(root, path);
-    return path;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  }, path);
+  return path;
 }
 
 function serverLayer(): string {

@@ -11,12 +11,16 @@ export interface ControlPlanePorts {
   readonly kwok: number;
 }
 
-/** One process of the control plane: what to run and where its health endpoint is. */
-export interface ComponentSpec {
-  /** The control plane's five, or one of the real-pod node's (test/pods/harness). */
+/** What a process of the testbed runs: its name (its log file's too), command and arguments. */
+export interface ComponentProcess {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
+}
+
+/** One process of the control plane: what to run and where its health endpoint is. */
+export interface ComponentSpec extends ComponentProcess {
+  readonly name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
   /** Polled until it answers 200 (https ones with the admin certificate). */
   readonly healthUrl: string;
 }

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { ComponentSpec } from './components.ts';
+import type { ComponentProcess } from './components.ts';
 
 /** A started component. `exited` settles when the process is gone. */
 export interface RunningComponent {
@@ -49,7 +49,7 @@ export async function findFreePorts(count: number): Promise<number[]> {
  * --pdeathsig KILL` makes the kernel kill it if the process that spawned it dies, even by
  * SIGKILL, so a crashed supervisor leaves no stray etcd or API server behind.
  */
-export function startComponent(spec: ComponentSpec, logDir: string): RunningComponent {
+export function startComponent(spec: ComponentProcess, logDir: string): RunningComponent {
   const logFile = join(logDir, `${spec.name}.log`);
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;

@@ -9,6 +9,8 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { imageRefs } from '../../../images/build.ts';
+import type { ComponentProcess } from '../../operator/harness/components.ts';
 import { bootControlPlane, stopComponents } from '../../operator/harness/boot.ts';
 import { applyObjects, loadKubeConfig, waitFor } from '../../operator/harness/kube.ts';
 import { repoRoot, resolveTestbedPaths } from '../../operator/harness/paths.ts';
@@ -20,7 +22,6 @@ import {
   tailLog,
   type RunningComponent,
 } from '../../operator/harness/processes.ts';
-import type { ComponentSpec } from '../../operator/harness/components.ts';
 import {
   cniConfig,
   containerdConfig,
@@ -35,13 +36,7 @@ export const nodeName = 'tandem-node';
 /** The pod range on the bridge (the CNI's host-local IPAM hands these out). */
 export const podSubnet = '10.244.0.0/24';
 /** The images `make images` writes, imported into containerd before the kubelet starts. */
-export const imageArchives = ['pause', 'server', 'operator', 'redis'] as const;
-export const images = {
-  server: 'ghcr.io/tandem-dev/tandem:0.1.0',
-  operator: 'ghcr.io/tandem-dev/tandem-operator:0.1.0',
-  redis: 'ghcr.io/tandem-dev/tandem-redis:0.1.0',
-  pause: 'tandem.local/pause:3.10.2',
-} as const;
+export const images = imageRefs;
 /** The IngressClass and GatewayClass Traefik serves. */
 export const edgeClass = 'traefik';
 
@@ -51,8 +46,6 @@ export interface PodNode {
   readonly kubeConfig: KubeConfig;
   /** The folder of this node's files; each process logs to `<runDir>/logs/<name>.log`. */
   readonly runDir: string;
-  /** The last lines of a component's log (for failure messages). */
-  log(name: string, lines?: number): string;
   /** Runs `kubectl` against the node; returns stdout. */
   kubectl(...args: string[]): string;
   stop(): Promise<void>;
@@ -84,20 +77,26 @@ export async function bootPodNode(): Promise<PodNode> {
   const bin = resolveTestbedPaths().bin;
   const started: RunningComponent[] = [];
   let plane: Awaited<ReturnType<typeof bootControlPlane>> | undefined;
-  /** Starts a process and polls `ready` until it holds; fails at once if the process exits. */
+  /**
+   * Starts a process and waits until it is up (a URL of its answers 200, or a check holds);
+   * fails at once if the process exits.
+   */
   const start = async (
-    spec: ComponentSpec,
-    what: string,
-    ready: () => Promise<unknown>,
+    spec: ComponentProcess,
+    ready: string | { what: string; check: () => Promise<unknown> },
     timeoutMs = 90_000,
   ): Promise<void> => {
+    const { what, check } =
+      typeof ready === 'string'
+        ? { what: `${ready} to answer 200`, check: async () => (await probe(ready)) === 200 }
+        : ready;
     const component = startComponent(spec, logDir);
     started.push(component);
     const exited = component.exited.then(() => {
       throw new Error(`${spec.name} exited`);
     });
     exited.catch(() => undefined); // raced below; not unhandled when the wait wins
-    const readied = waitFor(what, async () => (await ready().catch(() => false)) || undefined, {
+    const readied = waitFor(what, async () => (await check().catch(() => false)) || undefined, {
       timeoutMs,
     });
     await Promise.race([readied, exited]).catch((error: unknown) => {
@@ -156,12 +155,13 @@ export async function bootPodNode(): Promise<PodNode> {
         name: 'containerd',
         command: 'containerd',
         args: ['--config', join(ctd, 'config.toml')],
-        healthUrl: '',
       },
-      'containerd to answer',
-      async () => existsSync(socket) && ctr('version') !== '',
+      {
+        what: 'containerd to answer',
+        check: async () => existsSync(socket) && ctr('version') !== '',
+      },
     );
-    for (const name of imageArchives) {
+    for (const name of Object.keys(images)) {
       const archive = join(repoRoot, 'dist/images', `${name}.oci.tar`);
       if (!existsSync(archive)) throw new Error(`${archive} is missing: run \`make images\``);
       ctr('images', 'import', '--no-unpack', archive);
@@ -197,12 +197,13 @@ export async function bootPodNode(): Promise<PodNode> {
           `--hostname-override=${nodeName}`,
           '--v=1',
         ],
-        healthUrl: `http://127.0.0.1:${kubeletHealth}/healthz`,
       },
-      `node ${nodeName} Ready`,
-      async () => {
-        const node = await core.readNode({ name: nodeName });
-        return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      {
+        what: `node ${nodeName} Ready`,
+        check: async () => {
+          const node = await core.readNode({ name: nodeName });
+          return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        },
       },
       120_000,
     );
@@ -225,10 +226,8 @@ export async function bootPodNode(): Promise<PodNode> {
           '--conntrack-tcp-timeout-close-wait=0',
           '--v=1',
         ],
-        healthUrl: '',
       },
-      `http://127.0.0.1:${proxyHealth}/healthz to answer 200`,
-      async () => (await probe(`http://127.0.0.1:${proxyHealth}/healthz`)) === 200,
+      `http://127.0.0.1:${proxyHealth}/healthz`,
     );
     const corefile = join(runDir, 'Corefile');
     writeFileSync(corefile, corefileFor(kubeconfigs['coredns'] ?? '', dnsHealth, dnsReady));
@@ -237,10 +236,8 @@ export async function bootPodNode(): Promise<PodNode> {
         name: 'coredns',
         command: bin.coredns,
         args: ['-conf', corefile],
-        healthUrl: '',
       },
-      `http://127.0.0.1:${dnsReady}/ready to answer 200`,
-      async () => (await probe(`http://127.0.0.1:${dnsReady}/ready`)) === 200,
+      `http://127.0.0.1:${dnsReady}/ready`,
     );
     await start(
       {
@@ -257,10 +254,8 @@ export async function bootPodNode(): Promise<PodNode> {
           `--health-port=${routerHealth}`,
           '--v=1',
         ],
-        healthUrl: '',
       },
-      `http://127.0.0.1:${routerHealth}/healthz to answer 200`,
-      async () => (await probe(`http://127.0.0.1:${routerHealth}/healthz`)) === 200,
+      `http://127.0.0.1:${routerHealth}/healthz`,
     );
 
     // --- Traefik, the edge ----------------------------------------------------------------------
@@ -292,10 +287,8 @@ export async function bootPodNode(): Promise<PodNode> {
         name: 'traefik',
         command: bin.traefik,
         args: [`--configFile=${join(edgeDir, 'traefik.json')}`],
-        healthUrl: '',
       },
-      `http://127.0.0.1:${edgePing}/ping to answer 200`,
-      async () => (await probe(`http://127.0.0.1:${edgePing}/ping`)) === 200,
+      `http://127.0.0.1:${edgePing}/ping`,
     );
 
     const booted = plane;
@@ -308,7 +301,6 @@ export async function bootPodNode(): Promise<PodNode> {
       kubeconfigPath: booted.kubeconfig,
       kubeConfig: kc,
       runDir,
-      log: (name, lines) => tailLog(join(logDir, `${name}.log`), lines),
       kubectl,
       stop: async () => {
         savePodLogs(kubectl, join(logDir, 'pods'));
