@@ -14,6 +14,7 @@ import { rawSocket, record } from '../support/raw-sockets.ts';
 import { rawCustomerInSession } from '../support/customer-session.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+import { scrape, sumSamples } from '../support/metrics.ts';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
@@ -27,11 +28,7 @@ const closers: Array<{ close(): void } | { disconnect(): void }> = [];
 
 /** Every sample of the metrics whose line starts with `prefix`, summed. */
 async function metric(prefix: string): Promise<number> {
-  const text = await (await fetch(`${server.metricsUrl}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(prefix))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  return sumSamples(await scrape(server.metricsUrl), prefix);
 }
 
 before(async () => {

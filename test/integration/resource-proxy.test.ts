@@ -13,6 +13,7 @@ import { startCustomerSession, type CustomerSession } from '../support/customer-
 import { makePng, startOrigin, type Origin } from '../support/origins.ts';
 import { startRedis } from '../support/redis.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { scrape, sumSamples } from '../support/metrics.ts';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
@@ -61,11 +62,7 @@ async function get(
 }
 
 async function metric(node: RunningServer, name: string, label = ''): Promise<number> {
-  const text = await (await fetch(`${node.metricsUrl}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name) && line.includes(label))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  return sumSamples(await scrape(node.metricsUrl), name, label);
 }
 
 before(async () => {

@@ -19,6 +19,7 @@ import { pageSnapshot } from '../support/pages.ts';
 import { rawSocket, record } from '../support/raw-sockets.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+import { scrape, sumSamples } from '../support/metrics.ts';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
@@ -92,11 +93,7 @@ async function watchedSession(): Promise<{
 }
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${server.metricsUrl}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  return sumSamples(await scrape(server.metricsUrl), name);
 }
 
 before(async () => {

@@ -20,6 +20,7 @@ import {
   waitFor,
   type OperatorProcess,
 } from './harness/index.ts';
+import { scrape, sumSamples } from '../support/metrics.ts';
 
 const plane = useControlPlane();
 const operators: OperatorProcess[] = [];
@@ -57,12 +58,7 @@ function assertOwnedBy(meta: V1ObjectMeta | undefined, uid: string, what: string
 }
 
 async function metric(operator: OperatorProcess, name: string): Promise<number> {
-  const port = await operator.metricsPort();
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  return sumSamples(await scrape(`http://127.0.0.1:${await operator.metricsPort()}`), name);
 }
 
 const decode = (b64: string | undefined): string =>

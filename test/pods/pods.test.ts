@@ -19,9 +19,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ports, rotateCertificateAnnotation } from '../../operator/src/api/constants.ts';
 import { stickyCookieName } from '../../operator/src/build/ingress-presets.ts';
-import { cobrowseClient } from '../operator/harness/cobrowse.ts';
+import { cobrowseClient, isPodReady } from '../operator/harness/cobrowse.ts';
 import { repoRoot, resolveTestbedPaths } from '../operator/harness/paths.ts';
 import { mintTestToken } from '../support/agent-tokens.ts';
+import { sumSamples } from '../support/metrics.ts';
 import { launchChromium, pollUntil } from '../e2e/support/browser.ts';
 import {
   agentState,
@@ -99,9 +100,8 @@ describe('Tandem on real pods', () => {
       '--timeout',
       '3m',
     );
-    const pods = node.kubectl('-n', 'tandem-system', 'get', 'pods', '-o', 'json');
-    const ready = (JSON.parse(pods) as { items: PodJson[] }).items.filter(isReady);
-    assert.equal(ready.length, 1, pods);
+    const pods = await client.core.listNamespacedPod({ namespace: 'tandem-system' });
+    assert.equal(pods.items.filter(isPodReady).length, 1, JSON.stringify(pods.items));
   });
 
   it('reconciles a CoBrowseCluster into Ready pods (the kubelet probes /readyz) and a managed Redis', async () => {
@@ -223,7 +223,7 @@ describe('Tandem on real pods', () => {
     const pods = await serverPods();
     const counts = await Promise.all(
       pods.map(async (pod) =>
-        metricOf(await podMetrics(pod.ip), 'tandem_connections', 'namespace="customer"'),
+        sumSamples(await podMetrics(pod.ip), 'tandem_connections{', 'namespace="customer"'),
       ),
     );
     const home = pods[counts.findIndex((n) => n > 0)];
@@ -316,7 +316,7 @@ describe('Tandem on real pods', () => {
       'no pod was replaced',
     );
     for (const pod of pods) {
-      const reloads = metricOf(await podMetrics(pod.ip), 'tandem_tls_certificate_reloads_total');
+      const reloads = sumSamples(await podMetrics(pod.ip), 'tandem_tls_certificate_reloads_total{');
       assert.ok(reloads >= 1, `${pod.name} reloaded its certificate (${reloads})`);
     }
     await customer.locator('#add-item').click();
@@ -466,15 +466,9 @@ describe('Tandem on real pods', () => {
 
   /** The Ready server pods, with their addresses. */
   async function serverPods(): Promise<{ name: string; ip: string }[]> {
-    const ready = new Set(await client.readyPods(name));
-    const list = await client.core.listNamespacedPod({
-      namespace,
-      labelSelector: `app.kubernetes.io/instance=${name},app.kubernetes.io/component=server`,
-    });
-    return list.items
-      .filter((pod) => ready.has(pod.metadata?.name ?? '') && pod.status?.podIP)
-      .map((pod) => ({ name: pod.metadata!.name!, ip: pod.status!.podIP! }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return (await client.readyServerPods(name))
+      .filter((pod) => pod.status?.podIP)
+      .map((pod) => ({ name: pod.metadata!.name!, ip: pod.status!.podIP! }));
   }
 
   /**
@@ -591,18 +585,6 @@ function holds(conditions: Conditions, ...types: string[]): boolean {
   return types.every((type) => conditions.some((c) => c.type === type && c.status === 'True'));
 }
 
-interface PodJson {
-  metadata: { name: string; deletionTimestamp?: string };
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
-function isReady(pod: PodJson): boolean {
-  return (
-    !pod.metadata.deletionTimestamp &&
-    (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
-  );
-}
-
 /** The serial of the certificate a server pod serves itself (its own port, by its address). */
 function podCertificate(ip: string): Promise<string> {
   return certificateAt(ip, ports.https);
@@ -623,14 +605,4 @@ function podMetrics(ip: string): Promise<string> {
     req.setTimeout(5000, () => req.destroy(new Error(`no metrics from ${ip}`)));
     req.once('error', reject);
   });
-}
-
-/** The sum of a metric's samples whose labels contain `labels` (all of them without). */
-function metricOf(text: string, metric: string, labels = ''): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-    if (match?.[1] === metric && (match[2] ?? '').includes(labels)) sum += Number(match[3]);
-  }
-  return sum;
 }

@@ -4,6 +4,7 @@ import {
   CustomObjectsApi,
   loadAllYaml,
   type KubeConfig,
+  type V1Pod,
 } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -38,6 +39,14 @@ export function loadSample(file: string): Record<string, unknown> {
   return doc;
 }
 
+/** A pod that is Ready and not on its way out. */
+export function isPodReady(pod: V1Pod): boolean {
+  return (
+    !pod.metadata?.deletionTimestamp &&
+    (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  );
+}
+
 /** Helpers bound to one kubeconfig and namespace. */
 export function cobrowseClient(kc: KubeConfig, kubeconfigPath: string, namespace: string) {
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -48,6 +57,15 @@ export function cobrowseClient(kc: KubeConfig, kubeconfigPath: string, namespace
       env: { ...process.env, KUBECONFIG: kubeconfigPath },
       encoding: 'utf8',
     });
+  const readyServerPods = async (name: string): Promise<V1Pod[]> => {
+    const pods = await core.listNamespacedPod({
+      namespace,
+      labelSelector: `app.kubernetes.io/instance=${name},app.kubernetes.io/component=server`,
+    });
+    return pods.items
+      .filter(isPodReady)
+      .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  };
   const read = async (name: string): Promise<ClusterObject> =>
     (await custom.getNamespacedCustomObject({ ...api, namespace, name })) as ClusterObject;
   return {
@@ -110,20 +128,10 @@ export function cobrowseClient(kc: KubeConfig, kubeconfigPath: string, namespace
         );
       }
     },
-    /** Names of the Running and Ready pods of the cluster's server. */
-    readyPods: async (name: string): Promise<string[]> => {
-      const pods = await core.listNamespacedPod({
-        namespace,
-        labelSelector: `app.kubernetes.io/instance=${name},app.kubernetes.io/component=server`,
-      });
-      return pods.items
-        .filter(
-          (p) =>
-            !p.metadata?.deletionTimestamp &&
-            p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-        )
-        .map((p) => p.metadata?.name ?? '')
-        .sort();
-    },
+    /** The Ready pods of the cluster's server, by name. */
+    readyServerPods,
+    /** Names of the Ready pods of the cluster's server. */
+    readyPods: async (name: string): Promise<string[]> =>
+      (await readyServerPods(name)).map((p) => p.metadata?.name ?? ''),
   };
 }
